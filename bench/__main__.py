@@ -1,0 +1,20 @@
+"""python -m bench: run every benchmark and print its ratios (see bench/common.py)."""
+
+import importlib
+import sys
+
+BENCHMARKS = ["bench.article_page"]
+
+
+def main() -> None:
+    from bench.common import django_setup
+
+    django_setup()
+    names = sys.argv[1:] or BENCHMARKS
+    for name in names:
+        module = importlib.import_module(name if name.startswith("bench.") else f"bench.{name}")
+        module.run()
+
+
+if __name__ == "__main__":
+    main()

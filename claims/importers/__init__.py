@@ -1,0 +1,1 @@
+"""Parsers for the formats the newsroom brings in. Pure functions: no database writes."""

@@ -1,0 +1,169 @@
+"""python manage.py demo: idempotent demo data.
+
+The seed article, staff users editor/reviewer/moderator (passwords printed, kept in
+var/demo-logins.json so a second run prints the same ones), a rating scale, three
+claims from the seed with verdicts, and two reader reports in the queue.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from claims import services
+from claims.importers.seed import seed_read
+from claims.models import Article, Claim, Rating, RatingScale
+
+# A copy of ../shared/seeds/000_1aac1ae9ab6f161f.txt, so the demo runs from a lone clone.
+SEED = Path(__file__).resolve().parents[2] / "fixtures" / "demo_article.txt"
+
+USERS = [("editor", "Editor"), ("reviewer", "Reviewer"), ("moderator", "Moderator")]
+
+SCALE = [
+    # code, Dutch, English, value, colour
+    ("true", "Waar", "True", 5, "#1f7a3a"),
+    ("mostly-true", "Grotendeels waar", "Mostly true", 4, "#4f8a2b"),
+    ("half-true", "Half waar", "Half true", 3, "#8a6d00"),
+    ("misleading", "Misleidend", "Misleading", 2, "#b35900"),
+    ("false", "Onwaar", "False", 1, "#b3261e"),
+    ("unproven", "Onbewezen", "Unproven", 0, "#56565f"),
+]
+
+CLAIMS = [
+    # paragraph number, exact passage, claim, claimant, date, rating, summary
+    (
+        1,
+        "Op dinsdag 2 december 2025 vond in het Kremlin een bijeenkomst plaats",
+        "Op 2 december 2025 spraken Poetin en Witkoff bijna vijf uur in het Kremlin.",
+        "Kremlin",
+        date(2025, 12, 2),
+        "true",
+        "Het Kremlin en de Amerikaanse delegatie bevestigden datum en duur van het gesprek.",
+    ),
+    (
+        2,
+        "de controle over de circa 20% van het Oekraïense grondgebied dat momenteel door "
+        "Rusland wordt bezet",
+        "Rusland bezet circa 20% van het Oekraïense grondgebied, inclusief de Krim.",
+        "Joeri Oesjakov",
+        date(2025, 12, 2),
+        "mostly-true",
+        "Schattingen liggen tussen 18 en 20 procent; 'circa 20%' is iets naar boven afgerond.",
+    ),
+    (
+        5,
+        "Het oorspronkelijke 28-puntenplan van de Trump-regering was op 23 november 2025 in "
+        "Genève herzien naar 19 punten",
+        "Het 28-puntenplan werd op 23 november 2025 in Genève herzien naar 19 punten.",
+        "Trump-regering",
+        date(2025, 11, 23),
+        "true",
+        "Meerdere bronnen melden de herziening in Genève op 23 november.",
+    ),
+]
+
+REPORTS = [
+    (2, "Volgens mij is het eerder 18% dan 20%. Graag nakijken.", "circa 20%"),
+    (None, "De naam van de gezant wordt soms anders gespeld.", ""),
+]
+
+
+class Command(BaseCommand):
+    help = "Create idempotent demo data and print the staff logins."
+
+    def handle(self, *args, **options) -> None:
+        logins = self._users()
+        with transaction.atomic():
+            article = self._article()
+            scale = self._scale()
+            self._claims(article, scale)
+            self._reports(article)
+        url = settings.SITE_URL.rstrip("/") + article.get_absolute_url()
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"  Seed article: {url}")
+        self.stdout.write(f"  Admin:        {settings.SITE_URL.rstrip('/')}/admin/")
+        for username, password in logins.items():
+            self.stdout.write(f"  Login {username:<10} password {password}")
+
+    def _users(self) -> dict[str, str]:
+        path = settings.VAR_DIR / "demo-logins.json"
+        saved = json.loads(path.read_text()) if path.exists() else {}
+        User = get_user_model()
+        logins = {}
+        for username, role in USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"is_staff": True, "email": f"{username}@example.org"}
+            )
+            password = saved.get(username)
+            if created or not password or not user.check_password(password):
+                password = secrets.token_urlsafe(9)
+                user.set_password(password)
+                user.is_staff = True
+                user.save()
+            user.groups.add(Group.objects.get(name=role))
+            logins[username] = password
+        path.write_text(json.dumps(logins, indent=2))
+        path.chmod(0o600)
+        return logins
+
+    def _article(self) -> Article:
+        seed = seed_read(SEED.read_bytes(), max_bytes=settings.FACTCHECK_IMPORT_MAX_BYTES)
+        return services.article_import(seed=seed).article
+
+    def _scale(self) -> RatingScale:
+        scale = RatingScale.objects.filter(name="Factcheck", is_active=True).first()
+        if scale is None:
+            scale = RatingScale.objects.create(
+                name="Factcheck", version=1, best_value=5, worst_value=1
+            )
+            for position, (code, nl, en, value, color) in enumerate(SCALE):
+                Rating.objects.create(
+                    scale=scale,
+                    code=code,
+                    label_nl=nl,
+                    label_en=en,
+                    value=value,
+                    color=color,
+                    position=position,
+                )
+        return scale
+
+    def _claims(self, article: Article, scale: RatingScale) -> None:
+        editor = get_user_model().objects.get(username="editor")
+        paragraphs = {p.position: p for p in article.paragraphs.all()}
+        for number, quote, text, claimant, when, code, summary in CLAIMS:
+            if Claim.objects.filter(text=text).exists():
+                continue
+            claim = services.claim_create(
+                text=text,
+                article=article,
+                paragraph=paragraphs[number],
+                quote=quote,
+                claimant=claimant,
+                claim_date=when,
+                created_by=editor,
+            )
+            services.verdict_publish(
+                claim=claim, rating=scale.ratings.get(code=code), summary=summary, author=editor
+            )
+
+    def _reports(self, article: Article) -> None:
+        if article.reports.exists():
+            return
+        paragraphs = {p.position: p for p in article.paragraphs.all()}
+        for number, message, quote in REPORTS:
+            services.report_create(
+                article=article,
+                paragraph=paragraphs.get(number) if number else None,
+                message=message,
+                quote=quote,
+                language="nl",
+            )

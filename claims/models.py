@@ -1,0 +1,600 @@
+"""The newsroom's nouns: articles, sources, claims, verdicts, reports and corrections.
+
+Rules that concern one row live here as methods and properties. Writes that touch
+several rows, change a state or send a task live in ``claims/services.py``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+User = settings.AUTH_USER_MODEL
+
+
+class Language(models.TextChoices):
+    NL = "nl", _("Dutch")
+    EN = "en", _("English")
+
+
+# --- Articles -----------------------------------------------------------------------
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> ArticleQuerySet:
+        return self.filter(status=Article.Status.PUBLISHED)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.NL)
+    byline = models.CharField(_("edited by"), max_length=200, blank=True)
+    editor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # sha256 of title, byline, body, sources and related headlines as imported:
+    # re-importing the same text changes nothing.
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    page_views = models.PositiveIntegerField(default=0)
+    # Bumped whenever anything the public article page shows changes (see signals.py);
+    # part of the cache key of the rendered page.
+    render_version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["render_version", "page_views"])
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_pub")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="article_published_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.render_version += 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "render_version"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:article", kwargs={"slug": self.slug})
+
+    @property
+    def page_cache_key(self) -> str:
+        return f"article-page:{self.pk}:{self.render_version}:{get_language()}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Paragraph(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="paragraphs")
+    position = models.PositiveSmallIntegerField()
+    # Derived from the text, so a paragraph keeps its anchor when others move.
+    anchor = models.CharField(max_length=40)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="paragraph_position"),
+            models.UniqueConstraint(fields=["article", "anchor"], name="paragraph_anchor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} #{self.anchor}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+
+class RelatedLink(models.Model):
+    """A "read more" headline; linked to the article with that title once it exists."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    position = models.PositiveSmallIntegerField()
+    headline = models.CharField(max_length=300)
+    target = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="related_position"),
+        ]
+        indexes = [models.Index(fields=["headline"], name="related_headline")]
+
+    def __str__(self) -> str:
+        return self.headline
+
+
+# --- Sources ------------------------------------------------------------------------
+
+
+class Source(models.Model):
+    """One cited source, one per normalised URL (or per title while it has no URL)."""
+
+    class State(models.TextChoices):
+        NEEDS_URL = "needs_url", _("Needs URL")
+        WAITING = "waiting", _("Waiting")
+        FETCHING = "fetching", _("Fetching")
+        LIVE = "live", _("Live")
+        FAILING = "failing", _("Failing")
+        DEAD = "dead", _("Dead")
+        CHANGED = "changed", _("Changed")
+
+    # The normalised URL, or "title:<folded title|publisher>" for a source without URL.
+    key = models.CharField(max_length=1000, unique=True)
+    url = models.URLField(max_length=2000, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    domain = models.CharField(max_length=253, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.NEEDS_URL)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True)
+    last_error = models.CharField(max_length=40, blank=True)
+    failure_count = models.PositiveSmallIntegerField(default=0)
+    first_failed_at = models.DateTimeField(null=True, blank=True)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+    permanently_dead = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        permissions = [("fetch_source", "Can fetch a source now")]
+        indexes = [
+            models.Index(fields=["state", "next_check_at"], name="source_due"),
+            models.Index(fields=["domain"], name="source_domain"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url="", state="needs_url") | (~Q(url="") & ~Q(state="needs_url")),
+                name="source_url_matches_state",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.publisher:
+            return f"{self.title} - {self.publisher}"
+        return self.title or self.url
+
+    @property
+    def needs_url(self) -> bool:
+        return not self.url
+
+
+class Citation(models.Model):
+    """An article or a claim citing a source, with the passage it relies on."""
+
+    class QuoteStatus(models.TextChoices):
+        NOT_CHECKED = "not_checked", _("Not checked")
+        FOUND = "found", _("Found")
+        CLOSE = "close", _("Close match")
+        NOT_FOUND = "not_found", _("Not found")
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+    )
+    claim = models.ForeignKey(
+        "Claim", null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    quote = models.TextField(blank=True)
+    quote_status = models.CharField(
+        max_length=16, choices=QuoteStatus.choices, default=QuoteStatus.NOT_CHECKED
+    )
+    quote_score = models.FloatField(null=True, blank=True)
+    quote_checked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False) | Q(claim__isnull=False),
+                name="citation_has_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "source"],
+                condition=Q(claim__isnull=True),
+                name="citation_article_source",
+            ),
+            models.UniqueConstraint(
+                fields=["claim", "source"],
+                condition=Q(claim__isnull=False),
+                name="citation_claim_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.get_quote_status_display()})"
+
+
+class SnapshotText(models.Model):
+    """Extracted text, stored once per distinct hash."""
+
+    hash = models.CharField(max_length=64, unique=True)
+    text = models.TextField()
+
+    def __str__(self) -> str:
+        return self.hash[:12]
+
+
+class Snapshot(models.Model):
+    """One fetch of a source."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="snapshots")
+    fetched_at = models.DateTimeField(default=timezone.now)
+    ok = models.BooleanField(default=False)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True)
+    canonical_url = models.URLField(max_length=2000, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    text = models.ForeignKey(
+        SnapshotText, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text_hash = models.CharField(max_length=64, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    claimreview = models.JSONField(null=True, blank=True)
+    elapsed_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-fetched_at", "-id"]
+        indexes = [models.Index(fields=["source", "-fetched_at"], name="snapshot_source_time")]
+
+    def __str__(self) -> str:
+        outcome = self.error_code or self.status_code or "?"
+        return f"{self.source_id} @ {self.fetched_at:%Y-%m-%d %H:%M} ({outcome})"
+
+
+# --- Claims and verdicts ------------------------------------------------------------
+
+
+class ClaimQuerySet(models.QuerySet):
+    def public(self) -> ClaimQuerySet:
+        return self.filter(status__in=[Claim.Status.PUBLISHED, Claim.Status.NEEDS_REREVIEW])
+
+    def for_article(self, article: Article) -> ClaimQuerySet:
+        return self.filter(appearances__article=article).distinct()
+
+
+class Claim(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+        NEEDS_REREVIEW = "needs_rereview", _("Needs re-review")
+
+    text = models.TextField(_("claim"))
+    slug = models.SlugField(max_length=120, unique=True)
+    claimant = models.CharField(_("claimant"), max_length=200, blank=True)
+    claim_date = models.DateField(_("claim date"), null=True, blank=True)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.NL)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    rereview_reason = models.TextField(blank=True)
+    assignee = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_claims"
+    )
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="claim_status"),
+            models.Index(fields=["assignee", "status"], name="claim_assignee"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:claim", kwargs={"slug": self.slug})
+
+
+class ClaimAppearance(models.Model):
+    """Where a claim appears: a span of an article paragraph, or an outside URL."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="appearances"
+    )
+    paragraph = models.ForeignKey(
+        Paragraph, null=True, blank=True, on_delete=models.SET_NULL, related_name="appearances"
+    )
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    quote = models.TextField(blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    appeared_at = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False) | ~Q(url=""), name="appearance_has_place"
+            ),
+            models.CheckConstraint(
+                condition=Q(start__isnull=True) | Q(end__gte=F("start")),
+                name="appearance_span_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "claim"], name="appearance_article")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} in {self.article_id or self.url}"
+
+
+class RatingScale(models.Model):
+    """A versioned verdict scale. Editing a scale makes a new version; old verdicts keep
+    the rating (and label) they were given."""
+
+    name = models.CharField(max_length=100)
+    version = models.PositiveSmallIntegerField(default=1)
+    is_active = models.BooleanField(default=True)
+    best_value = models.SmallIntegerField(default=5)
+    worst_value = models.SmallIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="scale_version"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(is_active=True), name="scale_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class Rating(models.Model):
+    scale = models.ForeignKey(RatingScale, on_delete=models.CASCADE, related_name="ratings")
+    code = models.SlugField(max_length=40)
+    label_nl = models.CharField(max_length=60)
+    label_en = models.CharField(max_length=60)
+    value = models.SmallIntegerField()
+    color = models.CharField(max_length=7, default="#777777")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scale", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "code"], name="rating_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.label_en if get_language() == "en" else self.label_nl
+
+
+class VerdictQuerySet(models.QuerySet):
+    def published(self) -> VerdictQuerySet:
+        return self.filter(status=Verdict.Status.PUBLISHED)
+
+
+class Verdict(models.Model):
+    """A claim's rating with its reasons. A changed verdict is a new row."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="verdicts")
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
+    summary = models.CharField(_("summary"), max_length=300)
+    explanation = models.TextField(_("explanation"), blank=True)  # sanitised HTML (nh3)
+    citations = models.ManyToManyField(Citation, blank=True, related_name="verdicts")
+    author = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = VerdictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("publish_verdict", "Can publish a verdict"),
+            ("approve_verdict", "Can approve another editor's verdict change"),
+        ]
+        indexes = [models.Index(fields=["claim", "status"], name="verdict_claim_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"], condition=Q(status="published"), name="verdict_one_published"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="verdict_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}: {self.summary}"
+
+
+# --- Reader reports and corrections -------------------------------------------------
+
+
+class Report(models.Model):
+    """A reader's "found an error?" report."""
+
+    class State(models.TextChoices):
+        NEW = "new", _("Received")
+        IN_REVIEW = "in_review", _("In review")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        DUPLICATE = "duplicate", _("Duplicate")
+        SPAM = "spam", _("Spam")
+
+    reference = models.CharField(max_length=32, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="reports")
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    paragraph = models.ForeignKey(
+        Paragraph, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    quote = models.TextField(_("quoted passage"), blank=True)
+    message = models.TextField(_("what is wrong"))
+    suggestion = models.TextField(_("suggested correction"), blank=True)
+    evidence_urls = models.JSONField(default=list, blank=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), max_length=254, blank=True)
+    email_consent = models.BooleanField(default=False)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.NL)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.NEW)
+    assignee = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="held_reports"
+    )
+    lease_until = models.DateTimeField(null=True, blank=True)
+    priority = models.IntegerField(default=0)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    duplicate_count = models.PositiveIntegerField(default=0)
+    resolution = models.TextField(_("public outcome"), blank=True)
+    reviewer_note = models.TextField(blank=True)  # never shown to the reader
+    # Follow-up work (priority, evidence checks) still to do: the sweeper finds these rows.
+    processed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    email_erased_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["lease_until"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("claim_report", "Can claim and resolve reports in the review queue"),
+            ("view_reporter_email", "Can see reporters' names and email addresses"),
+            ("block_reporter", "Can block a reporter"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-priority", "created_at"], name="report_queue"),
+            models.Index(fields=["article", "state"], name="report_article"),
+            models.Index(fields=["ip_hash"], name="report_ip_hash"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(processed_at__isnull=True),
+                name="report_unprocessed",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email="") | Q(email_consent=True), name="report_email_needs_consent"
+            ),
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=F("id")), name="report_not_own_duplicate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:report_track", kwargs={"reference": self.reference})
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in {self.State.NEW, self.State.IN_REVIEW}
+
+
+class Correction(models.Model):
+    """A public, append-only notice. An amendment is a new correction that says so."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        CLARIFICATION = "clarification", _("Clarification")
+        VERDICT_CHANGE = "verdict_change", _("Verdict change")
+        SOURCE_REPLACED = "source_replaced", _("Source replaced")
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="corrections")
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField()
+    published_at = models.DateTimeField(default=timezone.now)
+    reports = models.ManyToManyField(Report, blank=True, related_name="corrections")
+    amends = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments"
+    )
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["article", "-published_at"], name="correction_article"),
+            models.Index(fields=["kind", "-published_at"], name="correction_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.published_at:%Y-%m-%d}: {self.text[:60]}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("A published correction is never changed; amend it instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A published correction is never deleted; amend it instead.")

@@ -1,0 +1,237 @@
+"""Shared fixtures: the personas, the seed, and real services.
+
+Tests that need PostgreSQL, Redis, a live worker or a browser are skipped with a reason
+when the service is absent, and fail instead when FACTCHECK_REQUIRE_SERVICES=1 (CI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from claims import services
+from claims.importers.seed import seed_read
+from claims.models import Article
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEED_PATH = SHARED / "seeds" / "000_1aac1ae9ab6f161f.txt"
+DATA = SHARED / "data"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def service_missing(reason: str) -> None:
+    """Skip, or fail when CI demands every service."""
+    if settings.FACTCHECK_REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+def shared_file(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        service_missing(f"{path} is not there (the shared test data sits beside the repo)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (Redis: only our keys; the broker shares it)."""
+    from django.core.cache import cache
+
+    if settings.REDIS_URL:
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter("fc:*"):
+            client.delete(key)
+    else:
+        cache.clear()
+
+
+# --- Personas -----------------------------------------------------------------------
+
+
+def make_staff(username: str, role: str) -> User:
+    user = User.objects.create_user(username, f"{username}@example.org", "pw-" + username)
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def reader() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def editor(db) -> User:
+    return make_staff("editor", "Editor")
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    return make_staff("reviewer", "Reviewer")
+
+
+@pytest.fixture
+def moderator(db) -> User:
+    return make_staff("moderator", "Moderator")
+
+
+# --- Data ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seed_bytes() -> bytes:
+    return shared_file("seeds", "000_1aac1ae9ab6f161f.txt").read_bytes()
+
+
+@pytest.fixture
+def seed_article(db, seed_bytes) -> Article:
+    seed = seed_read(seed_bytes, max_bytes=settings.FACTCHECK_IMPORT_MAX_BYTES)
+    return services.article_import(seed=seed).article
+
+
+# --- Services -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def postgres(db) -> None:
+    if not settings.DATABASE_IS_POSTGRES:
+        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if not settings.REDIS_URL:
+        service_missing("needs Redis: set REDIS_URL=redis://...")
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        service_missing(f"Redis at {settings.REDIS_URL} is not answering: {exc}")
+    return settings.REDIS_URL
+
+
+def worker_env() -> dict[str, str]:
+    """The environment for a worker process that sees the test database."""
+    env = dict(os.environ)
+    db = settings.DATABASES["default"]
+    if settings.DATABASE_IS_POSTGRES:
+        user = db.get("USER") or ""
+        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+        auth = f"{user}{password}@" if user else ""
+        host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+        env["DATABASE_URL"] = f"postgres://{auth}{host}/{db['NAME']}"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class WorkerProcess:
+    """A real `celery worker` process on the configured broker."""
+
+    def __init__(self, queues: str = "celery,fetch", concurrency: int = 2) -> None:
+        self.log_path = settings.VAR_DIR / f"worker-{os.getpid()}-{time.monotonic_ns()}.log"
+        self.args = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "factcheck",
+            "worker",
+            "-Q",
+            queues,
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "info",
+        ]
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> WorkerProcess:
+        self.log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            self.args,
+            cwd=ROOT,
+            env=worker_env(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if b" ready." in self.log_path.read_bytes():
+                return self
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        output = self.log_path.read_text(errors="replace")[-3000:]
+        self.stop()
+        raise RuntimeError(f"the Celery worker did not start:\n{output}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+        finally:
+            self.log.close()
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def celery_worker(transactional_db) -> Iterator[WorkerProcess]:
+    worker = WorkerProcess().start()
+    yield worker
+    worker.stop()
+
+
+# --- Browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        service_missing(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "nl-NL"}
