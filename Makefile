@@ -6,6 +6,7 @@ PORT ?= 8000
 # The embedded default is a development setup; production sets DEBUG=0 and SECRET_KEY.
 export DEBUG ?= 1
 export PORT
+export SITE_URL ?= http://localhost:$(PORT)
 
 .PHONY: install run test bench lint format messages clean
 
@@ -25,7 +26,7 @@ run: install
 	@echo
 	@echo "  Factcheck is starting at http://localhost:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo
-	$(BIN)/honcho start -f Procfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 test: install
 	$(BIN)/pytest
