@@ -1,13 +1,13 @@
 from django.urls import path
 
-from claims import views
+from claims.views import public
 
 app_name = "claims"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("articles/<slug:slug>/", views.article_detail, name="article"),
-    path("articles/<slug:slug>/report/", views.report_create, name="report_create"),
-    path("reports/<str:reference>/", views.report_track, name="report_track"),
-    path("claims/<slug:slug>/", views.claim_detail, name="claim"),
+    path("", public.home, name="home"),
+    path("articles/<slug:slug>/", public.article_detail, name="article"),
+    path("articles/<slug:slug>/report/", public.report_create, name="report_create"),
+    path("reports/<str:reference>/", public.report_track, name="report_track"),
+    path("claims/<slug:slug>/", public.claim_detail, name="claim"),
 ]

@@ -7,16 +7,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from claims import services
@@ -169,52 +167,3 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "citations": citations,
     }
     return render(request, "claims/claim_detail.html", context)
-
-
-# --- Health -------------------------------------------------------------------------
-
-
-def _database_ok() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except Exception:
-        return False
-
-
-def _broker_ok() -> bool:
-    from factcheck.celery import app
-
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        return True
-    except Exception:
-        return False
-
-
-def _worker_ok(timeout: float) -> bool:
-    from claims.tasks import ping_task
-
-    try:
-        result = ping_task.apply_async(retry=False)
-        answer = result.get(timeout=timeout)
-        result.forget()
-        return str(answer).startswith("pong")
-    except Exception:
-        return False
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    from django.conf import settings
-
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
-    if request.GET.get("deep") and checks["broker"]:
-        checks["worker"] = _worker_ok(settings.FACTCHECK_HEALTHZ_PING_TIMEOUT)
-    elif request.GET.get("deep"):
-        checks["worker"] = False
-    ok = all(checks.values())
-    return JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)

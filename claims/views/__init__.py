@@ -1,0 +1,1 @@
+"""Views by area: public pages, health; staff areas add their own modules."""

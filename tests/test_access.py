@@ -1,0 +1,95 @@
+"""The URLconf walk: every URL is either public by name, or a staff view that refuses an
+anonymous visitor (redirect to login) and a user without its permission (403).
+
+Adding a URL that is neither in PUBLIC nor wrapped in ``claims.access.staff_view`` fails
+this test, so no staff page can ship without its permission check.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# URL names anyone may open. Everything else must be a staff view.
+PUBLIC = {
+    "healthz",
+    "set_language",
+    "login",
+    "logout",
+    "claims:home",
+    "claims:article",
+    "claims:report_create",
+    "claims:report_track",
+    "claims:claim",
+}
+
+SAMPLE = {
+    "slug": "x",
+    "string": "x",
+    "int": 1,
+    "path": "x",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
+
+
+def walk(patterns=None, namespace=""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue  # the admin checks itself; see test_admin_refuses_anonymous
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern):
+            yield namespace, entry
+
+
+def url_entries():
+    entries = []
+    for namespace, pattern in walk():
+        name = f"{namespace}{pattern.name}" if pattern.name else None
+        kwargs = {
+            key: SAMPLE[type(conv).__name__.removesuffix("Converter").lower()]
+            for key, conv in pattern.pattern.converters.items()
+        }
+        entries.append((name, pattern, kwargs))
+    return entries
+
+
+ENTRIES = url_entries()
+
+
+def test_every_url_pattern_has_a_name():
+    assert [str(p.pattern) for name, p, _ in ENTRIES if name is None] == []
+
+
+@pytest.mark.parametrize(("name", "pattern", "kwargs"), ENTRIES, ids=[e[0] or "?" for e in ENTRIES])
+def test_every_url_is_public_or_a_protected_staff_view(name, pattern, kwargs, db):
+    permissions = getattr(pattern.callback, "staff_permissions", None)
+    if name in PUBLIC:
+        assert permissions is None, f"{name} is listed as public but is a staff view"
+        return
+    assert permissions, f"{name} is neither public nor wrapped in claims.access.staff_view"
+
+    url = reverse(name, kwargs=kwargs)
+    for method in ("get", "post"):
+        anonymous = getattr(Client(), method)(url)
+        assert anonymous.status_code == 302, (name, method)
+        assert anonymous["Location"].startswith(reverse("login")), (name, method)
+
+        nobody = User.objects.get_or_create(username="staff-without-role", is_staff=True)[0]
+        client = Client()
+        client.force_login(nobody)
+        assert getattr(client, method)(url).status_code == 403, (name, method)
+
+
+def test_admin_refuses_anonymous_and_non_staff(db):
+    from django.conf import settings
+
+    index = "/" + settings.ADMIN_PATH
+    assert Client().get(index).status_code == 302
+    reader = User.objects.create_user("lezer", password="x")
+    client = Client()
+    client.force_login(reader)
+    assert client.get(index).status_code == 302
