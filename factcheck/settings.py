@@ -339,6 +339,8 @@ FACTCHECK_REPORT_MESSAGE_MAX = 5000
 FACTCHECK_REPORT_QUOTE_MAX = 1000
 FACTCHECK_HEALTHZ_PING_TIMEOUT = 3.0
 FACTCHECK_REQUIRE_SERVICES = env_bool("FACTCHECK_REQUIRE_SERVICES", False)
+# host:port pairs on loopback that the fetcher may reach (tests' and benchmarks' own servers).
+FACTCHECK_FETCH_ALLOW = env_list("FACTCHECK_FETCH_ALLOW")
 
 LOGGING = {
     "version": 1,
