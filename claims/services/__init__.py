@@ -18,6 +18,7 @@ from claims.services.articles import (
 )
 from claims.services.claims import claim_create, verdict_publish
 from claims.services.core import slug_unique, task_send
+from claims.services.corrections import correction_publish
 from claims.services.reports import (
     ip_hash,
     report_create,
@@ -31,6 +32,7 @@ __all__ = [
     "article_cache_touch",
     "article_import",
     "claim_create",
+    "correction_publish",
     "ip_hash",
     "paragraph_anchors",
     "report_create",
