@@ -1,0 +1,34 @@
+"""Staff login: a form with CSRF, and throttled by django-axes after repeated failures."""
+
+from django.test import Client
+from django.urls import reverse
+
+
+def login(client, password):
+    return client.post(reverse("login"), {"username": "editor", "password": password})
+
+
+def test_staff_log_in_through_the_form(editor):
+    client = Client()
+    response = login(client, "pw-editor")
+    assert response.status_code == 302
+    assert client.get(reverse("claims:home")).context["user"] == editor
+
+
+def test_repeated_failed_logins_are_throttled(editor, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = login(client, "wrong")
+        assert response.status_code == 200
+        assert "komen niet overeen" in response.content.decode()
+
+    locked = login(client, "wrong")
+    assert locked.status_code == 429
+    assert "Te veel pogingen" in locked.content.decode()
+    # Even the right password is refused while the lock holds.
+    assert login(client, "pw-editor").status_code == 429
+
+
+def test_login_form_needs_its_csrf_token(editor):
+    client = Client(enforce_csrf_checks=True)
+    assert login(client, "pw-editor").status_code == 403
