@@ -55,3 +55,30 @@ ROLES: dict[str, list[str]] = {
     ],
 }
 ADMIN_ROLE = "Admin"  # holds every permission
+
+
+def roles_ensure(apps=None) -> None:
+    """Create the role groups with exactly their permissions. Idempotent; the data
+    migration runs it, and so do tests after a transactional test emptied the tables."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or global_apps
+    for app_config in apps.get_app_configs():
+        had_module = getattr(app_config, "models_module", None)
+        app_config.models_module = had_module or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = had_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permissions.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)
+    admin, _ = Group.objects.get_or_create(name=ADMIN_ROLE)
+    admin.permissions.set(Permission.objects.all())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims.views import public
+from claims.views import dashboard, public
 
 app_name = "claims"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("articles/<slug:slug>/report/", public.report_create, name="report_create"),
     path("reports/<str:reference>/", public.report_track, name="report_track"),
     path("claims/<slug:slug>/", public.claim_detail, name="claim"),
+    path("privacy/", public.privacy, name="privacy"),
+    path("staff/dashboard/", dashboard.dashboard, name="dashboard"),
 ]

@@ -334,6 +334,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 FACTCHECK_IP_SALT = env_str("FACTCHECK_IP_SALT") or SECRET_KEY
 # Largest seed-format file the importer reads.
 FACTCHECK_IMPORT_MAX_BYTES = env_int("FACTCHECK_IMPORT_MAX_BYTES", 2 * 1024 * 1024, minimum=1)
+# Reporters' email addresses are erased this many days after their report is resolved.
+FACTCHECK_EMAIL_RETENTION_DAYS = env_int("FACTCHECK_EMAIL_RETENTION_DAYS", 90, minimum=1)
+# Where readers ask to see or erase what we keep about them.
+FACTCHECK_PRIVACY_CONTACT = env_str("FACTCHECK_PRIVACY_CONTACT", "privacy@example.org")
 # Report form caps (characters).
 FACTCHECK_REPORT_MESSAGE_MAX = 5000
 FACTCHECK_REPORT_QUOTE_MAX = 1000

@@ -23,6 +23,7 @@ from django.test import Client
 from claims import services
 from claims.importers.seed import seed_read
 from claims.models import Article
+from claims.roles import roles_ensure
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -62,6 +63,8 @@ def _fresh_cache():
 
 
 def make_staff(username: str, role: str) -> User:
+    if not Group.objects.filter(name=role).exists():  # a transactional test emptied it
+        roles_ensure()
     user = User.objects.create_user(username, f"{username}@example.org", "pw-" + username)
     user.is_staff = True
     user.save()

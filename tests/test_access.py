@@ -23,6 +23,7 @@ PUBLIC = {
     "claims:report_create",
     "claims:report_track",
     "claims:claim",
+    "claims:privacy",
 }
 
 SAMPLE = {

@@ -261,3 +261,10 @@ def test_claim_page_shows_the_verdict(reader, seed_article, scale):
     html = reader.get(claim.get_absolute_url()).content.decode()
     assert "Vijf uur" in html and "Waar" in html and "Klopt." in html
     assert Claim.objects.get().status == Claim.Status.PUBLISHED
+
+
+def test_privacy_page_states_what_is_kept(reader, db, settings):
+    settings.FACTCHECK_EMAIL_RETENTION_DAYS = 45
+    html = reader.get(reverse("claims:privacy")).content.decode()
+    assert "45 dagen" in html
+    assert "gezouten hash" in html

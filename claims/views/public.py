@@ -167,3 +167,15 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "citations": citations,
     }
     return render(request, "claims/claim_detail.html", context)
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    from django.conf import settings
+
+    context = {
+        "retention_days": settings.FACTCHECK_EMAIL_RETENTION_DAYS,
+        "contact": settings.FACTCHECK_PRIVACY_CONTACT,
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME * 60),
+    }
+    return render(request, "claims/privacy.html", context)

@@ -1,0 +1,156 @@
+"""The newsroom dashboard's figures: each is one query, whatever the number of rows."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from claims.models import Correction, Report, Source, Verdict
+
+OPEN = [Report.State.NEW, Report.State.IN_REVIEW]
+AGE_BUCKETS = [
+    ("lt_1h", _("under an hour"), timedelta(hours=1)),
+    ("lt_1d", _("1 to 24 hours"), timedelta(days=1)),
+    ("lt_7d", _("1 to 7 days"), timedelta(days=7)),
+    ("older", _("over a week"), None),
+]
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float
+    color: str = "#0b5cad"
+
+
+def reports_waiting_by_age(now=None) -> list[Bar]:
+    now = now or timezone.now()
+    counts, lower = {}, None
+    for key, _label, upper in AGE_BUCKETS:
+        cond = Q()
+        if upper is not None:
+            cond &= Q(created_at__gt=now - upper)
+        if lower is not None:
+            cond &= Q(created_at__lte=now - lower)
+        counts[key] = Count("pk", filter=cond)
+        lower = upper
+    row = Report.objects.filter(state__in=OPEN).aggregate(**counts)
+    return [Bar(str(label), row[key]) for key, label, _upper in AGE_BUCKETS]
+
+
+def median_hours_to_resolve_per_week(weeks: int = 12, now=None) -> list[Bar]:
+    now = now or timezone.now()
+    start = (now - timedelta(weeks=weeks - 1)).date()
+    start -= timedelta(days=start.weekday())  # Monday
+    rows = Report.objects.filter(
+        resolved_at__date__gte=start, state__in=[Report.State.ACCEPTED, Report.State.REJECTED]
+    ).values_list("created_at", "resolved_at")
+    by_week: dict = {}
+    for created, resolved in rows:
+        monday = timezone.localdate(resolved) - timedelta(
+            days=timezone.localdate(resolved).weekday()
+        )
+        by_week.setdefault(monday, []).append((resolved - created).total_seconds() / 3600)
+    bars = []
+    for n in range(weeks):
+        monday = start + timedelta(weeks=n)
+        hours = by_week.get(monday)
+        bars.append(
+            Bar(monday.strftime("%d-%m"), round(statistics.median(hours), 1) if hours else 0)
+        )
+    return bars
+
+
+def verdicts_by_rating() -> list[Bar]:
+    rows = (
+        Verdict.objects.published()
+        .values("rating__label_nl", "rating__label_en", "rating__color", "rating__value")
+        .annotate(n=Count("pk"))
+        .order_by("-rating__value", "rating__label_nl")
+    )
+    from django.utils.translation import get_language
+
+    english = get_language() == "en"
+    return [
+        Bar(r["rating__label_en"] if english else r["rating__label_nl"], r["n"], r["rating__color"])
+        for r in rows
+    ]
+
+
+SOURCE_STATES = [Source.State.LIVE, Source.State.FAILING, Source.State.DEAD, Source.State.CHANGED]
+STATE_COLORS = {"live": "#1f7a3a", "failing": "#8a5a00", "dead": "#b3261e", "changed": "#6a3d9a"}
+
+
+def sources_by_state() -> list[Bar]:
+    counts = dict(
+        Source.objects.filter(state__in=SOURCE_STATES)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    return [
+        Bar(str(state.label), counts.get(state.value, 0), STATE_COLORS[state.value])
+        for state in SOURCE_STATES
+    ]
+
+
+def newest_dead_sources(limit: int = 5) -> list[Source]:
+    return list(
+        Source.objects.filter(state=Source.State.DEAD).order_by("-last_failed_at", "-pk")[:limit]
+    )
+
+
+def corrections_per_month(months: int = 12, now=None) -> list[Bar]:
+    now = timezone.localtime(now or timezone.now())
+    first = now.date().replace(day=1)
+    for _month in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    counts = {
+        row["month"].date() if hasattr(row["month"], "date") else row["month"]: row["n"]
+        for row in Correction.objects.filter(published_at__date__gte=first)
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+    }
+    bars, month = [], first
+    for _month in range(months):
+        bars.append(Bar(month.strftime("%m-%Y"), counts.get(month, 0)))
+        month = (month + timedelta(days=32)).replace(day=1)
+    return bars
+
+
+@dataclass
+class BarGeometry:
+    label: str
+    value: float
+    color: str
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+def bar_chart(bars: list[Bar], *, width: int = 480, height: int = 160) -> dict:
+    """Geometry for a server-rendered SVG bar chart (no chart service, no JavaScript)."""
+    top = max((bar.value for bar in bars), default=0) or 1
+    slot = width / max(len(bars), 1)
+    plot = height - 20  # room for labels
+    geometry = [
+        BarGeometry(
+            bar.label,
+            bar.value,
+            bar.color,
+            x=round(n * slot + slot * 0.15, 1),
+            y=round(plot - plot * bar.value / top, 1),
+            width=round(slot * 0.7, 1),
+            height=round(plot * bar.value / top, 1),
+        )
+        for n, bar in enumerate(bars)
+    ]
+    return {"bars": geometry, "width": width, "height": height, "label_y": height - 4}

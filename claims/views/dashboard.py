@@ -1,0 +1,41 @@
+"""The newsroom dashboard for staff: server-rendered SVG charts with their numbers."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from claims import stats
+from claims.access import staff_view
+
+
+@staff_view("claims.view_report")
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    charts = [
+        ("waiting", _("Reports waiting, by age"), _("reports"), stats.reports_waiting_by_age()),
+        (
+            "resolve",
+            _("Median hours to resolve a report, per week"),
+            _("hours"),
+            stats.median_hours_to_resolve_per_week(),
+        ),
+        ("verdicts", _("Published verdicts by rating"), _("verdicts"), stats.verdicts_by_rating()),
+        ("sources", _("Sources by state"), _("sources"), stats.sources_by_state()),
+        (
+            "corrections",
+            _("Corrections per month"),
+            _("corrections"),
+            stats.corrections_per_month(),
+        ),
+    ]
+    context = {
+        "charts": [
+            {"id": key, "title": title, "unit": unit, "chart": stats.bar_chart(bars)}
+            for key, title, unit, bars in charts
+        ],
+        "dead_sources": stats.newest_dead_sources(),
+    }
+    return render(request, "claims/dashboard.html", context)

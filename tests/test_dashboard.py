@@ -1,0 +1,76 @@
+"""The newsroom dashboard: right numbers, fixed query count, staff only."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from claims import services, stats
+from claims.models import Correction, Report, Source
+
+URL = reverse("claims:dashboard")
+
+
+def staff_client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_reports_waiting_are_bucketed_by_age(seed_article):
+    now = timezone.now()
+    for age in [timedelta(minutes=5), timedelta(hours=3), timedelta(days=2), timedelta(days=30)]:
+        report = services.report_create(article=seed_article, message="x")
+        Report.objects.filter(pk=report.pk).update(created_at=now - age)
+    done = services.report_create(article=seed_article, message="done")
+    Report.objects.filter(pk=done.pk).update(state=Report.State.REJECTED)
+
+    assert [bar.value for bar in stats.reports_waiting_by_age(now)] == [1, 1, 1, 1]
+
+
+def test_median_time_to_resolve_per_week(seed_article):
+    now = timezone.now()
+    for hours in (1, 3, 8):
+        report = services.report_create(article=seed_article, message="x")
+        Report.objects.filter(pk=report.pk).update(
+            state=Report.State.ACCEPTED,
+            created_at=now - timedelta(hours=hours),
+            resolved_at=now,
+        )
+    bars = stats.median_hours_to_resolve_per_week(now=now)
+    assert len(bars) == 12
+    assert bars[-1].value == 3.0
+    assert sum(bar.value for bar in bars[:-1]) == 0
+
+
+def test_dashboard_renders_the_demo_with_a_fixed_number_of_queries(db, django_assert_num_queries):
+    call_command("demo", stdout=StringIO())
+    editor = User.objects.get(username="editor")
+    Source.objects.filter(title="Aktual24").update(
+        url="https://aktual24.ro/x", state=Source.State.DEAD, last_failed_at=timezone.now()
+    )
+    Correction.objects.create(article=Report.objects.first().article, text="Hersteld.")
+    client = staff_client(editor)
+    client.get(URL)  # warm the session and permission caches
+
+    # session, user, two permission lookups, then one query per figure
+    with django_assert_num_queries(10):
+        response = client.get(URL)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<svg") == 5
+    assert html.count('class="chart-data"') == 5
+    assert "Waar" in html  # the demo's verdicts by rating
+    assert "aktual24.ro" in html  # the newest dead link
+
+
+@pytest.mark.parametrize("persona", ["reviewer", "moderator", "editor"])
+def test_every_role_sees_the_dashboard(persona, request):
+    user = request.getfixturevalue(persona)
+    assert staff_client(user).get(URL).status_code == 200
