@@ -23,6 +23,8 @@ PUBLIC = {
     "claims:report_create",
     "claims:report_track",
     "claims:claim",
+    "claims:claims",
+    "claims:claimreview_feed",
 }
 
 SAMPLE = {
