@@ -104,7 +104,7 @@ MIN_WORDS = 6
 
 # Sentence ends: . ! ? (and closing quotes) followed by space and a capital, digit or quote;
 # not after a common abbreviation or an initial.
-SENTENCE_END = re.compile(r"(?<=[.!?…])(?:['\"”’)]|'')?\s+(?=[\"“‘'(,A-ZÀ-ÝŒ0-9])")
+SENTENCE_END = re.compile(r"(?<=[.!?…])(\s*''|['\"”’)])?\s+(?=[\"“‘'(,A-ZÀ-ÝŒ0-9])")
 ABBREVIATIONS = {
     "dr", "mr", "mrs", "ms", "prof", "ir", "ing", "drs", "mw", "dhr", "st", "vs", "bijv",
     "o.a", "e.a", "m.a.w", "i.p.v", "d.w.z", "jr", "sr", "nr", "no", "ca", "resp", "etc",
@@ -129,7 +129,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         last_word = before.rsplit(None, 1)[-1].lower() if before.split() else ""
         if last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
             continue
-        spans.append((start, match.start()))
+        spans.append((start, match.end(1) if match.group(1) else match.start()))
         start = match.end()
     spans.append((start, len(text)))
     result: list[tuple[int, int]] = []

@@ -235,3 +235,46 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "nl-NL"}
+
+
+# --- desk ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def second_editor(db) -> User:
+    return make_staff("editor2", "Editor")
+
+
+@pytest.fixture
+def scale(db):
+    """The demo's verdict scale (active, version 1)."""
+    from claims.management.commands.demo import SCALE
+    from claims.models import Rating, RatingScale
+
+    scale = RatingScale.objects.create(name="Factcheck", version=1, best_value=5, worst_value=1)
+    for position, (code, nl, en, value, color) in enumerate(SCALE):
+        Rating.objects.create(
+            scale=scale,
+            code=code,
+            label_nl=nl,
+            label_en=en,
+            value=value,
+            color=color,
+            position=position,
+        )
+    return scale
+
+
+@pytest.fixture
+def seed_claim(seed_article, editor):
+    """A claim on the seed's "circa 20%" passage, by the editor."""
+    paragraph = seed_article.paragraphs.get(position=2)
+    return services.claim_create(
+        text="Rusland bezet circa 20% van het Oekraïense grondgebied.",
+        article=seed_article,
+        paragraph=paragraph,
+        quote="de circa 20% van het Oekraïense grondgebied",
+        claimant="Joeri Oesjakov",
+        claim_date=seed_article.published_at.date(),
+        created_by=editor,
+    )

@@ -241,7 +241,7 @@ def verdict_save(
     """Write or rewrite the claim's draft verdict. A verdict in review goes back to draft
     when it is edited: what the second editor approves is what they saw."""
     _require(author, "claims.add_verdict")
-    if not rating.scale.is_active:
+    if not RatingScale.objects.filter(pk=rating.scale_id, is_active=True).exists():
         raise ValidationError(_("That rating belongs to an old version of the scale."))
     citation_ids = {c.pk for c in citations}
     if citation_ids - set(claim.citations.values_list("pk", flat=True)):
