@@ -65,8 +65,25 @@ def make_staff(username: str, role: str) -> User:
     user = User.objects.create_user(username, f"{username}@example.org", "pw-" + username)
     user.is_staff = True
     user.save()
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(role_group(role))
     return user
+
+
+def role_group(role: str) -> Group:
+    """The role's group. A transactional test (live server, worker) flushes the tables,
+    data migrations included, so a later test on the same xdist worker recreates it."""
+    from django.contrib.auth.models import Permission
+
+    from claims.roles import ROLES
+
+    group, created = Group.objects.get_or_create(name=role)
+    if created:
+        for dotted in ROLES[role]:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return group
 
 
 @pytest.fixture
