@@ -107,7 +107,8 @@ def test_already_checked_elsewhere(reader, published):
 
 def test_article_page_highlights_each_claim_and_links_to_it(reader, published, seed_article):
     html = reader.get(seed_article.get_absolute_url()).content.decode()
-    link = f'<a class="claim-mark" href="{published.get_absolute_url()}" data-claim="{published.pk}"><mark>'
+    url = published.get_absolute_url()
+    link = f'<a class="claim-mark" href="{url}" data-claim="{published.pk}"><mark>'
     assert link + "de circa 20% van het Oekraïense grondgebied</mark></a>" in html
     draft = services.claim_create(
         text="Niet gepubliceerd",
