@@ -291,6 +291,13 @@ def desk_claim(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim_for_desk(pk)
     template = "claims/desk/claim.html"
     if request.method == "GET":
+        if request.htmx and request.GET.get("panel") == "verdict-citations":
+            # The sources changed: the verdict form offers the new list, ticks kept.
+            initial = {"citations": request.GET.getlist("citations")}
+            form = VerdictForm(initial=initial, claim=claim)
+            return render(
+                request, template + "#verdict-citations", {"claim": claim, "verdict_form": form}
+            )
         return render(request, template, _claim_context(request, claim))
     form = ClaimForm(request.POST, instance=Claim.objects.get(pk=claim.pk))
     saved = False
@@ -352,7 +359,10 @@ def desk_citations(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(claim.get_desk_url())
             form = None
     context = _claim_context(request, claim, citation_form=form)
-    return _partial(request, "claims/desk/claim.html", "claim-sources", context)
+    response = _partial(request, "claims/desk/claim.html", "claim-sources", context)
+    if form is None:
+        response["HX-Trigger"] = "sources-changed"
+    return response
 
 
 @staff_view("claims.change_citation")
@@ -370,7 +380,9 @@ def desk_citation_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect(claim.get_desk_url())
     context = _claim_context(request, claim, citation_error=error)
-    return render(request, "claims/desk/claim.html#claim-sources", context)
+    response = render(request, "claims/desk/claim.html#claim-sources", context)
+    response["HX-Trigger"] = "sources-changed"
+    return response
 
 
 @staff_view("claims.add_verdict")
