@@ -2,21 +2,22 @@
 
 - ``claim_search``: GIN over the same ``to_tsvector('simple', text || ' ' || claimant)``
   expression that ``claims.search.claim_search_vector()`` builds, so the planner uses it.
-- ``claim_text_trgm`` / ``external_review_trgm``: trigram GIN indexes (pg_trgm) that let
-  matching find similar claim texts without scanning every row.
+- ``claim_text_trgm`` / ``external_review_trgm``: trigram GiST indexes (pg_trgm). GiST,
+  not GIN, because matching asks for the nearest texts (``ORDER BY text <-> %s LIMIT n``),
+  a K-nearest-neighbour scan only GiST serves.
 """
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
 INDEXES = [
     ("Claim", GinIndex(SearchVector("text", "claimant", config="simple"), name="claim_search")),
-    ("Claim", GinIndex(fields=["text"], opclasses=["gin_trgm_ops"], name="claim_text_trgm")),
+    ("Claim", GistIndex(fields=["text"], opclasses=["gist_trgm_ops"], name="claim_text_trgm")),
     (
         "ExternalReview",
-        GinIndex(
-            fields=["claim_reviewed"], opclasses=["gin_trgm_ops"], name="external_review_trgm"
+        GistIndex(
+            fields=["claim_reviewed"], opclasses=["gist_trgm_ops"], name="external_review_trgm"
         ),
     ),
 ]

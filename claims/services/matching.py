@@ -1,7 +1,7 @@
 """Claim tracking: find the claims (and other publishers' reviews) that say the same thing.
 
-Candidates come from the database: trigram similarity on PostgreSQL (a GIN ``gin_trgm_ops``
-index, migration 0004), a few words' ``icontains`` on SQLite. Each candidate is scored by
+Candidates come from the database: the nearest texts by trigram distance on PostgreSQL (a
+GiST ``gist_trgm_ops`` index, migration 0004), a few words' ``icontains`` on SQLite. Each candidate is scored by
 ``claims.matching.match_score``; ``FACTCHECK_MATCH_SUGGEST`` and ``FACTCHECK_MATCH_LINK``
 decide what becomes a suggestion and what is linked.
 """
@@ -9,7 +9,7 @@ decide what becomes a suggestion and what is linked.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.search import TrigramSimilarity
+from django.contrib.postgres.search import TrigramDistance
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -19,17 +19,13 @@ from claims.matching import ClaimText, match_score
 from claims.models import Citation, Claim, ClaimMatch, ExternalReview, Verdict
 
 CANDIDATES = 30
-# pg_trgm's default similarity threshold for the % operator.
-TRIGRAM_THRESHOLD = 0.3
 
 
 def _candidates(queryset: QuerySet, field: str, text: str) -> QuerySet:
     if connection.vendor == "postgresql":
-        return (
-            queryset.filter(**{f"{field}__trigram_similar": text})
-            .annotate(similarity=TrigramSimilarity(field, text))
-            .order_by("-similarity")
-        )
+        # The nearest texts by trigram distance: a K-nearest-neighbour scan of the GiST
+        # index (migration 0004) that stops after CANDIDATES rows.
+        return queryset.annotate(distance=TrigramDistance(field, text)).order_by("distance")
     words = sorted(set(ClaimText.of(text).words), key=len, reverse=True)[:3]
     if not words:
         return queryset.none()
