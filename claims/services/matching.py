@@ -1,9 +1,9 @@
 """Claim tracking: find the claims (and other publishers' reviews) that say the same thing.
 
-Candidates come from the database: the nearest texts by trigram distance on PostgreSQL (a
-GiST ``gist_trgm_ops`` index, migration 0004), a few words' ``icontains`` on SQLite. Each candidate is scored by
-``claims.matching.match_score``; ``FACTCHECK_MATCH_SUGGEST`` and ``FACTCHECK_MATCH_LINK``
-decide what becomes a suggestion and what is linked.
+Candidates come from the database: the nearest texts by trigram distance on PostgreSQL
+(a GiST ``gist_trgm_ops`` index, migration 0004), a few words' ``icontains`` on SQLite.
+Each candidate is scored by ``claims.matching.match_score``; ``FACTCHECK_MATCH_SUGGEST``
+and ``FACTCHECK_MATCH_LINK`` decide what becomes a suggestion and what is linked.
 """
 
 from __future__ import annotations
