@@ -127,6 +127,8 @@ class RatingScaleAdmin(SimpleHistoryAdmin):
             return
         ratings = []
         for formset in formsets:
+            # Nothing of the old version is saved; the admin's change message reads these.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             for rating_form in formset.forms:
                 data = getattr(rating_form, "cleaned_data", None)
                 if not data or data.get("DELETE"):

@@ -27,6 +27,13 @@ SEED = Path(__file__).resolve().parents[2] / "fixtures" / "demo_article.txt"
 
 USERS = [("editor", "Editor"), ("reviewer", "Reviewer"), ("moderator", "Moderator")]
 
+# Other publishers' ratings that mean the same, for imported ClaimReviews.
+ALIASES = {
+    "true": "Correct\nVerdadero\nVrai\nRichtig",
+    "misleading": "Engañoso\nEnganoso\nTrompeur\nIrreführend",
+    "false": "Falso\nFaux\nFalsch\nIncorrect\nFake\nOnjuist",
+}
+
 SCALE = [
     # code, Dutch, English, value, colour
     ("true", "Waar", "True", 5, "#1f7a3a"),
@@ -133,6 +140,7 @@ class Command(BaseCommand):
                     value=value,
                     color=color,
                     position=position,
+                    aliases=ALIASES.get(code, ""),
                 )
         return scale
 
