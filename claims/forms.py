@@ -83,10 +83,14 @@ class ClaimFilterForm(forms.Form):
     )
     claimant = forms.CharField(label=_("Claimant"), max_length=200, required=False)
     date_from = forms.DateField(
-        label=_("Claimed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Claimed from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=_("Claimed until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Claimed until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     language = forms.ChoiceField(
         label=_("Language"), required=False, choices=[("", _("Any")), *Language.choices]
@@ -115,7 +119,7 @@ class ClaimForm(forms.ModelForm):
     class Meta:
         model = Claim
         fields = ["text", "claimant", "claim_date", "language"]
-        widgets = {"claim_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"claim_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         labels = {"language": _("Language")}
 
     def clean_text(self) -> str:
@@ -133,7 +137,9 @@ class ClaimFromSelectionForm(forms.Form):
     )
     claimant = forms.CharField(label=_("Claimant"), max_length=200, required=False)
     claim_date = forms.DateField(
-        label=_("Claim date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Claim date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     quote = forms.CharField(
         label=_("Selected passage"),

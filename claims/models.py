@@ -295,22 +295,28 @@ class ClaimQuerySet(models.QuerySet):
         if not query:
             return self
         if connections[self.db].vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+            from django.contrib.postgres.search import SearchQuery
 
-            vector = SearchVector("text", "claimant", config="simple")
-            terms = SearchQuery(query, config="simple", search_type="websearch")
-            return (
-                self.annotate(search=vector)
-                .filter(search=terms)
-                .annotate(rank=SearchRank(vector, terms))
-                .order_by("-rank", "-created_at", "-id")
-            )
+            return self.search_terms(SearchQuery(query, config="simple", search_type="websearch"))
         matches = Q()
         for word in query.split()[:10]:
             word = word.strip("\"'()")
             if word:
                 matches &= Q(text__icontains=word) | Q(claimant__icontains=word)
         return self.filter(matches)
+
+    def search_terms(self, terms) -> ClaimQuerySet:
+        """Claims matching a PostgreSQL ``SearchQuery``, best ranked first, through the GIN
+        index on ``to_tsvector('simple', text || ' ' || claimant)`` (migration 0004)."""
+        from django.contrib.postgres.search import SearchRank, SearchVector
+
+        vector = SearchVector("text", "claimant", config="simple")
+        return (
+            self.annotate(search=vector)
+            .filter(search=terms)
+            .annotate(rank=SearchRank(vector, terms))
+            .order_by("-rank", "-created_at", "-id")
+        )
 
 
 class Claim(models.Model):

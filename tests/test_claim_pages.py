@@ -108,7 +108,8 @@ def test_already_checked_elsewhere(reader, published):
 def test_article_page_highlights_each_claim_and_links_to_it(reader, published, seed_article):
     html = reader.get(seed_article.get_absolute_url()).content.decode()
     url = published.get_absolute_url()
-    link = f'<a class="claim-mark" href="{url}" data-claim="{published.pk}"><mark>'
+    title = published.text.replace("'", "&#x27;")
+    link = f'<a class="claim-mark" href="{url}" data-claim="{published.pk}" title="{title}"><mark>'
     assert link + "de circa 20% van het Oekraïense grondgebied</mark></a>" in html
     draft = services.claim_create(
         text="Niet gepubliceerd",

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from claims.matching import ClaimText, match_score
+from claims.matching import STOPWORDS, WORD_RE, ClaimText, match_score
 from claims.models import Citation, Claim, ClaimMatch, ExternalReview, Verdict
 
 CANDIDATES = 30
@@ -35,16 +35,36 @@ def _candidates(queryset: QuerySet, field: str, text: str) -> QuerySet:
     return queryset.filter(query)
 
 
+FULLTEXT_CANDIDATES = 20
+FULLTEXT_WORDS = 3
+
+
+def _fulltext_candidates(queryset: QuerySet, text: str) -> QuerySet:
+    """Claims that contain all of the longest (rarest-looking) words of ``text``, best
+    ranked first: catches rewordings whose trigram distance is large (PostgreSQL only).
+    All, not any: an OR of common words matches thousands of rows to rank."""
+    from django.contrib.postgres.search import SearchQuery
+
+    words = {w for w in WORD_RE.findall(text.casefold()) if len(w) > 3 and w not in STOPWORDS}
+    words = sorted(words, key=len, reverse=True)[:FULLTEXT_WORDS]
+    if not words:
+        return queryset.none()
+    terms = SearchQuery(" & ".join(f"{w}:*" for w in words), config="simple", search_type="raw")
+    return queryset.search_terms(terms)
+
+
 def claim_match_candidates(
     *, text: str, claimant: str = "", exclude: int | None = None
 ) -> list[tuple[Claim, float]]:
     """Existing claims scored against ``text``, best first, at or above the lower threshold."""
     target = ClaimText.of(text, claimant)
     queryset = Claim.objects.exclude(pk=exclude) if exclude else Claim.objects.all()
-    queryset = _candidates(queryset.only("id", "text", "claimant", "slug", "status"), "text", text)
-    scored = [
-        (c, match_score(target, ClaimText.of(c.text, c.claimant))) for c in queryset[:CANDIDATES]
-    ]
+    queryset = queryset.only("id", "text", "claimant", "slug", "status")
+    found = {c.pk: c for c in _candidates(queryset, "text", text)[:CANDIDATES]}
+    if connection.vendor == "postgresql":
+        for claim in _fulltext_candidates(queryset, text)[:FULLTEXT_CANDIDATES]:
+            found.setdefault(claim.pk, claim)
+    scored = [(c, match_score(target, ClaimText.of(c.text, c.claimant))) for c in found.values()]
     scored = [(c, s) for c, s in scored if s >= settings.FACTCHECK_MATCH_SUGGEST]
     return sorted(scored, key=lambda pair: -pair[1])
 

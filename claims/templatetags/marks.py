@@ -34,9 +34,11 @@ def marked_text(text: str, items, kind: str = "claim") -> SafeString:
         if kind == "claim":
             out.append(
                 format_html(
-                    '<a class="claim-mark" href="{}" data-claim="{}"><mark>{}</mark></a>',
+                    '<a class="claim-mark" href="{}" data-claim="{}" title="{}">'
+                    "<mark>{}</mark></a>",
                     item.claim.get_absolute_url(),
                     item.claim_id,
+                    item.claim.text,
                     inner,
                 )
             )
