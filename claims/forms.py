@@ -239,3 +239,14 @@ class AssignForm(forms.Form):
             .distinct()
             .order_by("username")
         )
+
+
+class AppearanceForm(forms.Form):
+    """Where else the claim was made: a post, a video, another outlet's article."""
+
+    url = forms.URLField(label=_("Also appears at (URL)"), max_length=2000, assume_scheme="https")
+    appeared_at = forms.DateField(
+        label=_("On"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("desk/claims/<int:pk>/", desk.desk_claim, name="desk_claim"),
     path("desk/claims/<int:pk>/assign/", desk.desk_claim_assign, name="desk_claim_assign"),
     path("desk/claims/<int:pk>/citations/", desk.desk_citations, name="desk_citations"),
+    path("desk/claims/<int:pk>/appearances/", desk.desk_appearances, name="desk_appearances"),
     path(
         "desk/citations/<int:pk>/remove/",
         desk.desk_citation_remove,

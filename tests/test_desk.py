@@ -235,3 +235,19 @@ def test_csrf_is_enforced_on_desk_forms(seed_claim, editor, name):
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
     assert client.post(reverse(f"claims:{name}", args=[seed_claim.pk]), {}).status_code == 403
+
+
+def test_an_outside_appearance_is_added_and_published_in_the_claimreview(seed_claim, editor, scale):
+    client = login(editor)
+    url = reverse("claims:desk_appearances", args=[seed_claim.pk])
+    response = client.post(
+        url, {"url": "https://x.com/post/1", "appeared_at": "2025-11-30"}, **HTMX
+    )
+    assert response.content.decode().lstrip().startswith('<section id="appearances"')
+    assert seed_claim.appearances.filter(url="https://x.com/post/1").exists()
+    bad = client.post(url, {"url": "javascript:alert(1)"}, **HTMX)
+    assert 'role="alert"' in bad.content.decode()
+    services.verdict_publish(claim=seed_claim, rating=scale.ratings.get(code="true"), summary="Ja.")
+    item = services.claimreview_for_claim(seed_claim)["itemReviewed"]
+    assert item["firstAppearance"] == {"@type": "CreativeWork", "url": "https://x.com/post/1"}
+    assert len(item["appearance"]) == 2

@@ -134,6 +134,7 @@ def appearance_add(
     quote: str = "",
     start: int | None = None,
     url: str = "",
+    appeared_at=None,
 ) -> ClaimAppearance:
     """Record where ``claim`` appears: a span of an article paragraph, or an outside URL.
     The same span twice is one appearance."""
@@ -154,7 +155,8 @@ def appearance_add(
         end=span_end,
         quote=quote,
         url=url,
-        appeared_at=article.published_at.date() if article and article.published_at else None,
+        appeared_at=appeared_at
+        or (article.published_at.date() if article and article.published_at else None),
     )
 
 

@@ -24,6 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from claims import services
 from claims.access import staff_view
 from claims.forms import (
+    AppearanceForm,
     AssignForm,
     CitationForm,
     ClaimForm,
@@ -260,6 +261,7 @@ def _claim_context(request: HttpRequest, claim: Claim, **extra) -> dict:
         "claim": claim,
         "claim_form": extra.pop("claim_form", None) or ClaimForm(instance=claim),
         "appearances": claim.appearances.select_related("article", "paragraph"),
+        "appearance_form": extra.pop("appearance_form", None) or AppearanceForm(),
         "citations": claim.citations.select_related("source"),
         "citation_form": extra.pop("citation_form", None) or CitationForm(),
         "draft": draft,
@@ -334,6 +336,23 @@ def desk_claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(claim.get_desk_url())
     context = _claim_context(request, claim, assign_error=error, assign_saved=not error)
     return render(request, "claims/desk/claim.html#assignment", context)
+
+
+@staff_view("claims.add_claimappearance")
+@require_POST
+def desk_appearances(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record another place the claim was made, outside the newsroom's articles."""
+    claim = _claim_for_desk(pk)
+    form = AppearanceForm(request.POST)
+    if form.is_valid():
+        services.appearance_add(
+            claim=claim, url=form.cleaned_data["url"], appeared_at=form.cleaned_data["appeared_at"]
+        )
+        if not request.htmx:
+            return redirect(claim.get_desk_url())
+        form = None
+    context = _claim_context(request, claim, appearance_form=form)
+    return _partial(request, "claims/desk/claim.html", "appearances", context)
 
 
 @staff_view("claims.add_citation")
