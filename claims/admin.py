@@ -3,12 +3,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims import services
 from claims.models import (
     Article,
     Citation,
     Claim,
     ClaimAppearance,
+    ClaimMatch,
+    ClaimSuggestion,
     Correction,
+    ExternalReview,
     Paragraph,
     Rating,
     RatingScale,
@@ -43,6 +47,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["content_hash", "page_views"]
     inlines = [ParagraphInline, RelatedLinkInline]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        services.article_suggest(article=form.instance)  # paragraphs may have changed
 
 
 @admin.register(Source)
@@ -94,12 +102,58 @@ class ClaimAdmin(SimpleHistoryAdmin):
 class RatingInline(admin.TabularInline):
     model = Rating
     extra = 0
+    fields = ["position", "code", "label_nl", "label_en", "value", "color", "aliases"]
 
 
 @admin.register(RatingScale)
 class RatingScaleAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "version", "is_active", "created_at"]
+    """Editing a scale that verdicts already use saves a NEW version with the changes and
+    makes it the active one; the old version and its ratings stay as they were, so every
+    old verdict keeps the label it was given."""
+
+    list_display = ["name", "version", "is_active", "best_value", "worst_value", "created_at"]
+    list_filter = ["name", "is_active"]
+    readonly_fields = ["version", "is_active"]
     inlines = [RatingInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        self._versioning = bool(change and obj.pk and services.rating_scale_in_use(obj))
+        if not self._versioning:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        if not getattr(self, "_versioning", False):
+            super().save_related(request, form, formsets, change)
+            return
+        ratings = []
+        for formset in formsets:
+            # Nothing of the old version is saved; the admin's change message reads these.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            for rating_form in formset.forms:
+                data = getattr(rating_form, "cleaned_data", None)
+                if not data or data.get("DELETE"):
+                    continue
+                ratings.append({field: data[field] for field in RatingInline.fields})
+        scale = RatingScale.objects.get(pk=form.instance.pk)
+        new = services.rating_scale_version_create(
+            scale=scale,
+            fields={f: form.cleaned_data[f] for f in ("best_value", "worst_value")},
+            ratings=ratings,
+            user=request.user,
+        )
+        form.instance = new
+        self.message_user(
+            request,
+            f"Verdicts use {scale}: your changes were saved as {new}; old verdicts keep "
+            "their labels.",
+        )
+
+    def response_change(self, request, obj):
+        if getattr(self, "_versioning", False):
+            from django.shortcuts import redirect
+
+            return redirect("admin:claims_ratingscale_changelist")
+        return super().response_change(request, obj)
 
 
 @admin.register(Verdict)
@@ -132,3 +186,27 @@ class CorrectionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ClaimSuggestion)
+class ClaimSuggestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "article", "score", "status"]
+    list_filter = ["status"]
+    list_select_related = ["article"]
+    raw_id_fields = ["article", "paragraph", "claim", "decided_by"]
+
+
+@admin.register(ExternalReview)
+class ExternalReviewAdmin(admin.ModelAdmin):
+    list_display = ["claim_reviewed", "publisher_name", "rating_text", "rating", "review_date"]
+    list_filter = ["language", "rating"]
+    search_fields = ["claim_reviewed", "url", "rating_text", "claimant"]
+    raw_id_fields = ["claim", "rating"]
+    readonly_fields = ["fingerprint", "raw", "warnings", "imported_from", "imported_at"]
+
+
+@admin.register(ClaimMatch)
+class ClaimMatchAdmin(admin.ModelAdmin):
+    list_display = ["claim", "other_claim", "external_review", "score", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["claim", "other_claim", "external_review", "decided_by"]

@@ -7,7 +7,7 @@ several rows, change a state or send a task live in ``claims/services.py``.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -287,6 +287,37 @@ class ClaimQuerySet(models.QuerySet):
     def for_article(self, article: Article) -> ClaimQuerySet:
         return self.filter(appearances__article=article).distinct()
 
+    def search(self, query: str) -> ClaimQuerySet:
+        """Full-text search over claim and claimant, best matches first: PostgreSQL's
+        ``websearch`` syntax on the GIN-indexed vector (migration 0004); on SQLite every
+        word must occur in the claim or the claimant."""
+        query = " ".join(query.split())[:200]
+        if not query:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery
+
+            return self.search_terms(SearchQuery(query, config="simple", search_type="websearch"))
+        matches = Q()
+        for word in query.split()[:10]:
+            word = word.strip("\"'()")
+            if word:
+                matches &= Q(text__icontains=word) | Q(claimant__icontains=word)
+        return self.filter(matches)
+
+    def search_terms(self, terms) -> ClaimQuerySet:
+        """Claims matching a PostgreSQL ``SearchQuery``, best ranked first, through the GIN
+        index on ``to_tsvector('simple', text || ' ' || claimant)`` (migration 0004)."""
+        from django.contrib.postgres.search import SearchRank, SearchVector
+
+        vector = SearchVector("text", "claimant", config="simple")
+        return (
+            self.annotate(search=vector)
+            .filter(search=terms)
+            .annotate(rank=SearchRank(vector, terms))
+            .order_by("-rank", "-created_at", "-id")
+        )
+
 
 class Claim(models.Model):
     class Status(models.TextChoices):
@@ -327,6 +358,13 @@ class Claim(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("claims:claim", kwargs={"slug": self.slug})
 
+    def get_desk_url(self) -> str:
+        return reverse("claims:desk_claim", kwargs={"pk": self.pk})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in {self.Status.PUBLISHED, self.Status.NEEDS_REREVIEW}
+
 
 class ClaimAppearance(models.Model):
     """Where a claim appears: a span of an article paragraph, or an outside URL."""
@@ -360,6 +398,14 @@ class ClaimAppearance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} in {self.article_id or self.url}"
+
+    @property
+    def public_url(self) -> str:
+        """Where a reader finds the claim: the article paragraph, or the outside URL."""
+        if self.article_id is None:
+            return self.url
+        url = self.article.get_absolute_url()
+        return f"{url}#{self.paragraph.anchor}" if self.paragraph_id else url
 
 
 class RatingScale(models.Model):
@@ -396,6 +442,11 @@ class Rating(models.Model):
     value = models.SmallIntegerField()
     color = models.CharField(max_length=7, default="#777777")
     position = models.PositiveSmallIntegerField(default=0)
+    # Other publishers' textual ratings that mean this one ("False", "Falso", "Faux"),
+    # one per line: imported ClaimReviews are mapped to the local scale through them.
+    aliases = models.TextField(
+        blank=True, help_text=_("Other publishers' ratings that mean this one, one per line.")
+    )
 
     history = HistoricalRecords()
 
@@ -411,6 +462,15 @@ class Rating(models.Model):
     @property
     def label(self) -> str:
         return self.label_en if get_language() == "en" else self.label_nl
+
+    def label_for(self, language: str) -> str:
+        return self.label_en if language == "en" else self.label_nl
+
+    @property
+    def value_in_bounds(self) -> bool:
+        """Whether the value lies on the scale (a rating like "unproven" may not)."""
+        low, high = sorted([self.scale.worst_value, self.scale.best_value])
+        return low <= self.value <= high
 
 
 class VerdictQuerySet(models.QuerySet):
@@ -467,6 +527,165 @@ class Verdict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}: {self.summary}"
+
+    @property
+    def is_change(self) -> bool:
+        """A verdict that replaces a published one needs a second editor's approval."""
+        return self.supersedes_id is not None
+
+
+# --- Editor desk: suggestions, imported reviews, matches, notifications -------------
+
+
+class ClaimSuggestion(models.Model):
+    """A check-worthy sentence found in an article (claims/suggestions.py)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Suggested")
+        ACCEPTED = "accepted", _("Accepted")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestions")
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="suggestions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["paragraph__position", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paragraph", "start", "end"], name="suggestion_paragraph_span"
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "status"], name="suggestion_article")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class ExternalReview(models.Model):
+    """A fact-check published by another organisation, imported from ClaimReview markup.
+    Kept apart from the newsroom's own verdicts; linked to a local claim when it
+    says the same thing."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    url = models.CharField(max_length=2000, blank=True)
+    claim_reviewed = models.TextField()
+    # [{"type": "Organization", "name": ..., "url": ...}], as published (author may be a list).
+    authors = models.JSONField(default=list)
+    claimant = models.CharField(max_length=500, blank=True)
+    claimant_type = models.CharField(max_length=40, blank=True)
+    claim_date = models.DateField(null=True, blank=True)
+    review_date = models.DateField(null=True, blank=True)
+    appearance_urls = models.JSONField(default=list)
+    first_appearance_url = models.CharField(max_length=2000, blank=True)
+    rating_text = models.CharField(max_length=500, blank=True)
+    rating_value = models.FloatField(null=True, blank=True)
+    best_rating = models.FloatField(null=True, blank=True)
+    worst_rating = models.FloatField(null=True, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    rating = models.ForeignKey(
+        Rating, null=True, blank=True, on_delete=models.SET_NULL, related_name="external_reviews"
+    )
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="external_reviews"
+    )
+    raw = models.JSONField(default=dict)
+    warnings = models.JSONField(default=list)
+    imported_from = models.CharField(max_length=2000, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-review_date", "-id"]
+        indexes = [models.Index(fields=["claim"], name="external_review_claim")]
+
+    def __str__(self) -> str:
+        return f"{self.publisher_name}: {self.claim_reviewed[:60]}"
+
+    @property
+    def publisher_name(self) -> str:
+        return ", ".join(a["name"] for a in self.authors if a.get("name"))
+
+
+class ClaimMatch(models.Model):
+    """Another claim, or another publisher's review, that may say the same as ``claim``.
+    Scores between the two thresholds are suggestions for the editor; above the higher
+    one the match is linked straight away (claims/matching.py)."""
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", _("Possibly the same claim")
+        LINKED = "linked", _("Same claim")
+        DISMISSED = "dismissed", _("Not the same")
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="matches")
+    other_claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    external_review = models.ForeignKey(
+        ExternalReview, null=True, blank=True, on_delete=models.CASCADE, related_name="matches"
+    )
+    score = models.FloatField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUGGESTED)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(other_claim__isnull=True, external_review__isnull=False)
+                | Q(other_claim__isnull=False, external_review__isnull=True),
+                name="match_one_target",
+            ),
+            models.UniqueConstraint(fields=["claim", "other_claim"], name="match_claim_claim"),
+            models.UniqueConstraint(fields=["claim", "external_review"], name="match_claim_review"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.claim_id} ~ {self.other_claim_id or self.external_review_id} ({self.score:.2f})"
+        )
+
+
+class Notification(models.Model):
+    """A message to a staff member (a claim assigned to them). Shown on the desk; emailed
+    by a task. ``sent_at`` empty is pending work that the beat sweeper finds."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="notification_unsent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
 
 
 # --- Reader reports and corrections -------------------------------------------------

@@ -24,3 +24,14 @@ def reports_sweep_task() -> int:
     """Re-send the follow-up of every report still unprocessed (a lost message, or a
     broker that was down when the report came in)."""
     return services.reports_sweep()
+
+
+@shared_task(acks_late=True)
+def notification_send_task(notification_id: int) -> None:
+    services.notification_send(notification_id=notification_id)
+
+
+@shared_task
+def notifications_sweep_task() -> int:
+    """Re-send notifications whose email task was lost."""
+    return services.notifications_sweep()

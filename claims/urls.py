@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims.views import dashboard, public
+from claims.views import dashboard, desk, public
 
 app_name = "claims"
 
@@ -9,7 +9,31 @@ urlpatterns = [
     path("articles/<slug:slug>/", public.article_detail, name="article"),
     path("articles/<slug:slug>/report/", public.report_create, name="report_create"),
     path("reports/<str:reference>/", public.report_track, name="report_track"),
+    path("claims/", public.claims_index, name="claims"),
+    path("claims/claimreview.json", public.claimreview_feed, name="claimreview_feed"),
     path("claims/<slug:slug>/", public.claim_detail, name="claim"),
     path("privacy/", public.privacy, name="privacy"),
     path("staff/dashboard/", dashboard.dashboard, name="dashboard"),
+    # The editor desk (staff only).
+    path("desk/", desk.desk_index, name="desk"),
+    path("desk/articles/<slug:slug>/", desk.desk_article, name="desk_article"),
+    path("desk/articles/<slug:slug>/claims/", desk.desk_claim_create, name="desk_claim_create"),
+    path("desk/suggestions/<int:pk>/", desk.desk_suggestion, name="desk_suggestion"),
+    path("desk/claims/<int:pk>/", desk.desk_claim, name="desk_claim"),
+    path("desk/claims/<int:pk>/assign/", desk.desk_claim_assign, name="desk_claim_assign"),
+    path("desk/claims/<int:pk>/citations/", desk.desk_citations, name="desk_citations"),
+    path("desk/claims/<int:pk>/appearances/", desk.desk_appearances, name="desk_appearances"),
+    path(
+        "desk/citations/<int:pk>/remove/",
+        desk.desk_citation_remove,
+        name="desk_citation_remove",
+    ),
+    path("desk/claims/<int:pk>/verdict/", desk.desk_verdict, name="desk_verdict"),
+    path("desk/verdicts/<int:pk>/review/", desk.desk_verdict_review, name="desk_verdict_review"),
+    path("desk/matches/<int:pk>/", desk.desk_match, name="desk_match"),
+    path(
+        "desk/notifications/<int:pk>/read/",
+        desk.desk_notification_read,
+        name="desk_notification_read",
+    ),
 ]

@@ -56,6 +56,19 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_float(name: str, default: float, *, minimum: float = 0.0, maximum: float = 1.0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name}={value} must lie between {minimum} and {maximum}.")
+    return value
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -92,6 +105,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # search and trigram lookups; inert on SQLite
     "django_htmx",
     "template_partials",
     "simple_history",
@@ -230,6 +244,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "claims.tasks.reports_sweep_task", "schedule": 60.0},
+    "notifications-sweep": {"task": "claims.tasks.notifications_sweep_task", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -345,6 +360,22 @@ FACTCHECK_HEALTHZ_PING_TIMEOUT = 3.0
 FACTCHECK_REQUIRE_SERVICES = env_bool("FACTCHECK_REQUIRE_SERVICES", False)
 # host:port pairs on loopback that the fetcher may reach (tests' and benchmarks' own servers).
 FACTCHECK_FETCH_ALLOW = env_list("FACTCHECK_FETCH_ALLOW")
+
+# Claim matching (claims/matching.py), as Meedan Check does it: a score at or above
+# SUGGEST is shown to the editor as "possibly the same claim"; at or above LINK the new
+# appearance or imported review is linked to the existing claim straight away.
+FACTCHECK_MATCH_SUGGEST = env_float("FACTCHECK_MATCH_SUGGEST", 0.55)
+FACTCHECK_MATCH_LINK = env_float("FACTCHECK_MATCH_LINK", 0.85)
+if FACTCHECK_MATCH_SUGGEST > FACTCHECK_MATCH_LINK:
+    raise ImproperlyConfigured("FACTCHECK_MATCH_SUGGEST must not exceed FACTCHECK_MATCH_LINK.")
+# Check-worthiness: sentences scoring at least this are suggested as claims.
+FACTCHECK_SUGGEST_MIN_SCORE = env_float("FACTCHECK_SUGGEST_MIN_SCORE", 1.5, maximum=10.0)
+# Largest ClaimReview file or page import_claimreview reads.
+FACTCHECK_CLAIMREVIEW_MAX_BYTES = env_int(
+    "FACTCHECK_CLAIMREVIEW_MAX_BYTES", 20 * 1024 * 1024, minimum=1
+)
+# The organisation named as author of the newsroom's ClaimReviews.
+FACTCHECK_PUBLISHER_NAME = env_str("FACTCHECK_PUBLISHER_NAME") or SITE_NAME
 
 LOGGING = {
     "version": 1,

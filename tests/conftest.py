@@ -68,8 +68,25 @@ def make_staff(username: str, role: str) -> User:
     user = User.objects.create_user(username, f"{username}@example.org", "pw-" + username)
     user.is_staff = True
     user.save()
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(role_group(role))
     return user
+
+
+def role_group(role: str) -> Group:
+    """The role's group. A transactional test (live server, worker) flushes the tables,
+    data migrations included, so a later test on the same xdist worker recreates it."""
+    from django.contrib.auth.models import Permission
+
+    from claims.roles import ROLES
+
+    group, created = Group.objects.get_or_create(name=role)
+    if created:
+        for dotted in ROLES[role]:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return group
 
 
 @pytest.fixture
@@ -238,3 +255,46 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "nl-NL"}
+
+
+# --- desk ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def second_editor(db) -> User:
+    return make_staff("editor2", "Editor")
+
+
+@pytest.fixture
+def scale(db):
+    """The demo's verdict scale (active, version 1)."""
+    from claims.management.commands.demo import SCALE
+    from claims.models import Rating, RatingScale
+
+    scale = RatingScale.objects.create(name="Factcheck", version=1, best_value=5, worst_value=1)
+    for position, (code, nl, en, value, color) in enumerate(SCALE):
+        Rating.objects.create(
+            scale=scale,
+            code=code,
+            label_nl=nl,
+            label_en=en,
+            value=value,
+            color=color,
+            position=position,
+        )
+    return scale
+
+
+@pytest.fixture
+def seed_claim(seed_article, editor):
+    """A claim on the seed's "circa 20%" passage, by the editor."""
+    paragraph = seed_article.paragraphs.get(position=2)
+    return services.claim_create(
+        text="Rusland bezet circa 20% van het Oekraïense grondgebied.",
+        article=seed_article,
+        paragraph=paragraph,
+        quote="de circa 20% van het Oekraïense grondgebied",
+        claimant="Joeri Oesjakov",
+        claim_date=seed_article.published_at.date(),
+        created_by=editor,
+    )

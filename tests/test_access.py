@@ -24,6 +24,8 @@ PUBLIC = {
     "claims:report_track",
     "claims:claim",
     "claims:privacy",
+    "claims:claims",
+    "claims:claimreview_feed",
 }
 
 SAMPLE = {

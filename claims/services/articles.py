@@ -14,6 +14,7 @@ from claims.importers.seed import SeedArticle, SeedSource
 from claims.links import link_domain
 from claims.models import Article, Citation, Paragraph, RelatedLink, Source
 from claims.services.core import slug_unique
+from claims.services.suggestions import article_suggest
 
 
 def article_cache_touch(
@@ -110,6 +111,7 @@ def article_import(*, seed: SeedArticle, publish: bool = True) -> ArticleImport:
     RelatedLink.objects.filter(target__isnull=True, headline__iexact=article.title).exclude(
         article=article
     ).update(target=article)
+    article_suggest(article=article)
     return ArticleImport(article, status, seed.duplicate_sources)
 
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -18,8 +18,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from claims import services
-from claims.forms import ReportForm
-from claims.models import Article, Claim, Report, Verdict
+from claims.forms import ClaimFilterForm, ReportForm
+from claims.models import (
+    Article,
+    Claim,
+    ClaimAppearance,
+    ExternalReview,
+    Rating,
+    Report,
+    Verdict,
+)
 
 
 @require_GET
@@ -34,19 +42,25 @@ def _article_context(article: Article) -> dict:
     paragraphs = list(article.paragraphs.all())
     citations = list(article.citations.filter(claim__isnull=True).select_related("source"))
     related = list(article.related_links.select_related("target"))
-    claims = list(
-        Claim.objects.public()
-        .filter(appearances__article=article)
-        .distinct()
+    appearances = list(
+        ClaimAppearance.objects.filter(article=article, claim__in=Claim.objects.public())
+        .select_related("claim")
         .prefetch_related(
             Prefetch(
-                "verdicts",
+                "claim__verdicts",
                 queryset=Verdict.objects.published().select_related("rating"),
                 to_attr="published_verdicts",
             )
         )
-        .order_by("created_at", "id")
+        .order_by("claim__created_at", "claim_id", "id")
     )
+    claims = list({a.claim_id: a.claim for a in appearances}.values())
+    spans: dict[int, list[ClaimAppearance]] = {}
+    for appearance in appearances:
+        if appearance.paragraph_id and appearance.start is not None:
+            spans.setdefault(appearance.paragraph_id, []).append(appearance)
+    for paragraph in paragraphs:
+        paragraph.claim_spans = spans.get(paragraph.pk, [])
     corrections = list(article.corrections.all())
     return {
         "article": article,
@@ -157,14 +171,31 @@ def report_track(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     claim = get_object_or_404(Claim.objects.public(), slug=slug)
-    verdict = claim.verdicts.published().select_related("rating").first()
-    appearances = claim.appearances.select_related("article", "paragraph")
-    citations = claim.citations.select_related("source")
+    verdicts = list(
+        claim.verdicts.filter(status__in=[Verdict.Status.PUBLISHED, Verdict.Status.SUPERSEDED])
+        .select_related("rating__scale")
+        .prefetch_related("citations__source")
+        .order_by("-published_at", "-id")
+    )
+    verdict = next((v for v in verdicts if v.status == Verdict.Status.PUBLISHED), None)
+    appearances = list(
+        claim.appearances.select_related("article", "paragraph").order_by(
+            "appeared_at", "created_at", "id"
+        )
+    )
+    citations = list(claim.citations.select_related("source"))
+    elsewhere = list(ExternalReview.objects.filter(claim=claim).select_related("rating"))
+    claim.published_verdicts = [verdict] if verdict else []
+    claim.ordered_appearances = appearances
     context = {
         "claim": claim,
         "verdict": verdict,
+        "history": [v for v in verdicts if v is not verdict],
         "appearances": appearances,
         "citations": citations,
+        "elsewhere": elsewhere,
+        "claimreview": services.claimreview_for_claim(claim),
+        "corrections": list(claim.corrections.all()),
     }
     return render(request, "claims/claim_detail.html", context)
 
@@ -179,3 +210,67 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME * 60),
     }
     return render(request, "claims/privacy.html", context)
+
+
+CLAIMS_PER_PAGE = 20
+
+
+@require_GET
+def claims_index(request: HttpRequest) -> HttpResponse:
+    """Every published claim, with full-text search and filters."""
+    form = ClaimFilterForm(request.GET or None, ratings=_rating_choices())
+    claims = Claim.objects.public()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            claims = claims.search(data["q"])
+        if data["rating"]:
+            claims = claims.filter(
+                verdicts__status=Verdict.Status.PUBLISHED, verdicts__rating__code=data["rating"]
+            )
+        if data["status"]:
+            claims = claims.filter(status=data["status"])
+        if data["claimant"]:
+            claims = claims.filter(claimant__icontains=data["claimant"])
+        if data["date_from"]:
+            claims = claims.filter(claim_date__gte=data["date_from"])
+        if data["date_to"]:
+            claims = claims.filter(claim_date__lte=data["date_to"])
+        if data["language"]:
+            claims = claims.filter(language=data["language"])
+        if not data["q"]:
+            claims = claims.order_by("-claim_date", "-created_at", "-id")
+    claims = claims.prefetch_related(
+        Prefetch(
+            "verdicts",
+            queryset=Verdict.objects.published().select_related("rating"),
+            to_attr="published_verdicts",
+        )
+    )
+    page = Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "claims/claims_index.html"
+    if request.htmx:
+        template += "#claim-results"
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, template, context)
+
+
+def _rating_choices() -> list[tuple[str, str]]:
+    """One choice per rating code on an active scale, labelled in the reader's language."""
+    seen: dict[str, str] = {}
+    for rating in Rating.objects.filter(scale__is_active=True).order_by("scale__name", "position"):
+        seen.setdefault(rating.code, rating.label)
+    return list(seen.items())
+
+
+@require_GET
+def claimreview_feed(request: HttpRequest) -> JsonResponse:
+    """Every published ClaimReview as a schema.org DataFeed."""
+    response = JsonResponse(
+        services.claimreview_feed_own(), json_dumps_params={"ensure_ascii": False}
+    )
+    response["Content-Type"] = "application/ld+json; charset=utf-8"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

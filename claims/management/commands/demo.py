@@ -21,11 +21,19 @@ from django.db import transaction
 from claims import services
 from claims.importers.seed import seed_read
 from claims.models import Article, Claim, Rating, RatingScale
+from claims.roles import roles_ensure
 
 # A copy of ../shared/seeds/000_1aac1ae9ab6f161f.txt, so the demo runs from a lone clone.
 SEED = Path(__file__).resolve().parents[2] / "fixtures" / "demo_article.txt"
 
 USERS = [("editor", "Editor"), ("reviewer", "Reviewer"), ("moderator", "Moderator")]
+
+# Other publishers' ratings that mean the same, for imported ClaimReviews.
+ALIASES = {
+    "true": "Correct\nVerdadero\nVrai\nRichtig",
+    "misleading": "Engañoso\nEnganoso\nTrompeur\nIrreführend",
+    "false": "Falso\nFaux\nFalsch\nIncorrect\nFake\nOnjuist",
+}
 
 SCALE = [
     # code, Dutch, English, value, colour
@@ -97,6 +105,7 @@ class Command(BaseCommand):
         path = settings.VAR_DIR / "demo-logins.json"
         saved = json.loads(path.read_text()) if path.exists() else {}
         User = get_user_model()
+        roles_ensure()  # idempotent; the roles migration normally made them
         logins = {}
         for username, role in USERS:
             user, created = User.objects.get_or_create(
@@ -133,6 +142,7 @@ class Command(BaseCommand):
                     value=value,
                     color=color,
                     position=position,
+                    aliases=ALIASES.get(code, ""),
                 )
         return scale
 

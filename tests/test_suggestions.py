@@ -1,0 +1,150 @@
+"""Check-worthiness rules (claims/suggestions.py) and suggestions on import."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from claims import services
+from claims.importers.seed import seed_read
+from claims.models import Claim, ClaimSuggestion
+from claims.suggestions import sentence_score, sentence_spans, text_suggestions
+from tests.conftest import shared_file
+
+MIN = settings.FACTCHECK_SUGGEST_MIN_SCORE
+
+# sentence, suggested?, rules that must fire
+TABLE = [
+    ("Op dinsdag 2 december 2025 vond in het Kremlin een bijeenkomst plaats.", True, {"date"}),
+    ("De besprekingen duurden bijna vijf uur.", True, {"quantity", "approximation"}),
+    ("Rusland bezet circa 20% van het Oekraïense grondgebied.", True, {"percentage"}),
+    ("Het plan werd herzien naar 19 punten, meldde een woordvoerder.", True, {"attribution"}),
+    ("Volgens de minister stegen de prijzen met 12 procent.", True, {"attribution"}),
+    ("Het werkloosheidscijfer is hoger dan ooit, zei de minister.", True, {"comparison"}),
+    ("Dit was zijn zesde reis in 2025.", True, {"ordinal", "date"}),
+    ("Crime went up 20% last year, the mayor said.", True, {"percentage", "attribution"}),
+    ("According to the report, 3,000 people lost their jobs in March 2024.", True, {"date"}),
+    ("It is the largest protest since 1989, organisers claimed.", True, {"comparison"}),
+    ("De sfeer was goed en iedereen was tevreden over de dag.", False, set()),
+    ("The weather was pleasant and everyone enjoyed the afternoon.", False, set()),
+    ("Hoeveel mensen waren er in 2020 aanwezig?", False, set()),
+    ("Vier!", False, set()),
+]
+
+
+@pytest.mark.parametrize(("sentence", "suggested", "rules"), TABLE, ids=[t[0][:40] for t in TABLE])
+def test_rule_table(sentence, suggested, rules):
+    score, reasons = sentence_score(sentence)
+    assert (score >= MIN) == suggested, (score, reasons)
+    assert rules <= set(reasons)
+
+
+def test_sentences_are_split_with_offsets_and_abbreviations_kept():
+    text = "Dr. Jansen zei dat het 5% was. Dat klopt niet! Of wel? Het is ca. 3 km lang."
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Dr. Jansen zei dat het 5% was.",
+        "Dat klopt niet!",
+        "Of wel?",
+        "Het is ca. 3 km lang.",
+    ]
+
+
+def test_a_dangling_closing_quote_joins_its_sentence():
+    text = ",,Het paard heeft alles gegeven. '' Daarna ging hij naar huis."
+    first_start, first_end = sentence_spans(text)[0]
+    assert text[first_start:first_end].endswith("''")
+
+
+SEED_MUST_SUGGEST = [
+    "Op dinsdag 2 december 2025",  # the date of the meeting
+    "bijna vijf uur durende besprekingen",  # its length
+    "19 tot 27 punten",
+    "circa 20% van het Oekraïense grondgebied",
+    "sinds mei 2025",
+    "zesde in 2025",
+    "op 23 november 2025 in Genève herzien naar 19 punten",
+]
+
+
+def test_the_seed_import_yields_the_expected_suggestions(seed_article):
+    texts = list(
+        ClaimSuggestion.objects.filter(article=seed_article).values_list("text", flat=True)
+    )
+    for passage in SEED_MUST_SUGGEST:
+        assert any(passage in text for text in texts), passage
+    assert "De volgende fase van Amerikaans-Russische contacten" not in " ".join(texts)
+    for suggestion in ClaimSuggestion.objects.filter(article=seed_article):
+        assert suggestion.paragraph.text[suggestion.start : suggestion.end] == suggestion.text
+
+
+def test_reimporting_keeps_suggestions_and_decisions(seed_article, seed_bytes, editor):
+    last = seed_article.paragraphs.order_by("position").last()
+    kept = list(ClaimSuggestion.objects.exclude(paragraph=last).values_list("pk", flat=True))
+    dismissed = ClaimSuggestion.objects.exclude(paragraph=last).first()
+    services.suggestion_dismiss(suggestion=dismissed, user=editor)
+
+    edited = seed_bytes.replace(
+        b"Pokrovsk, voortduren.",
+        "Pokrovsk, voortduren. Bij de gevechten vielen volgens Oekraïne 12 doden.".encode(),
+    )
+    services.article_import(seed=seed_read(edited, max_bytes=10**6))
+    services.article_import(seed=seed_read(edited, max_bytes=10**6))
+
+    # Unchanged paragraphs keep their suggestion rows; the edited one is a new paragraph.
+    assert set(kept) <= set(ClaimSuggestion.objects.values_list("pk", flat=True))
+    assert ClaimSuggestion.objects.get(pk=dismissed.pk).status == ClaimSuggestion.Status.DISMISSED
+    assert (
+        ClaimSuggestion.objects.filter(
+            text="Bij de gevechten vielen volgens Oekraïne 12 doden."
+        ).count()
+        == 1
+    )
+
+
+def dutch_news() -> list[Path]:
+    return sorted(shared_file("data", "dutch_news", "ud_alpino").glob("*.txt"))
+
+
+def test_dutch_news_suggestions_are_factual_sentences():
+    paths = dutch_news()
+    assert len(paths) >= 5
+    suggested, skipped = [], []
+    for path in paths:
+        for paragraph in path.read_text().split("\n\n"):
+            found = text_suggestions(paragraph, min_score=MIN)
+            suggested.extend(s.text for s in found)
+            chosen = {(s.start, s.end) for s in found}
+            skipped.extend(
+                paragraph[a:b] for a, b in sentence_spans(paragraph) if (a, b) not in chosen
+            )
+    assert 0.1 < len(suggested) / (len(suggested) + len(skipped)) < 0.7
+    # Checkable statements from the papers are found ...
+    assert any("0,07 punt" in s for s in suggested)
+    assert any("zegt de Italiaanse franciscaan Alberto Tosini" in s for s in suggested)
+    # ... questions and exclamations are not.
+    assert not any(s.rstrip("'\" ").endswith("?") for s in suggested)
+    assert "Vier!" in skipped and "Droom over?" in skipped
+
+
+def test_accepting_a_suggestion_makes_a_claim_on_its_span(seed_article, editor):
+    suggestion = ClaimSuggestion.objects.get(article=seed_article, text__contains="circa 20%")
+    claim = services.suggestion_accept(
+        suggestion=suggestion,
+        user=editor,
+        text="Rusland bezet circa 20% van Oekraïne.",
+        claimant="Oesjakov",
+    )
+    appearance = claim.appearances.get()
+    assert claim.text == "Rusland bezet circa 20% van Oekraïne."
+    assert (appearance.paragraph, appearance.start, appearance.end) == (
+        suggestion.paragraph,
+        suggestion.start,
+        suggestion.end,
+    )
+    suggestion.refresh_from_db()
+    assert (suggestion.status, suggestion.claim) == (ClaimSuggestion.Status.ACCEPTED, claim)
+    with pytest.raises(ValidationError):
+        services.suggestion_accept(suggestion=suggestion, user=editor)
+    assert Claim.objects.count() == 1
