@@ -235,3 +235,37 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "nl-NL"}
+
+
+# --- sources ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _source_servers():
+    from tests.sourceserver import SourceServer
+
+    pages = shared_file("data", "html")
+    server, canary = SourceServer(pages), SourceServer(pages)
+    yield server, canary
+    server.stop()
+    canary.stop()
+
+
+@pytest.fixture
+def source_server(_source_servers, settings, monkeypatch):
+    """A real HTTP server on loopback that the fetcher may reach (it is in
+    FACTCHECK_FETCH_ALLOW, also for worker processes started by the test)."""
+    server, _ = _source_servers
+    server.reset()
+    settings.FACTCHECK_FETCH_ALLOW = [server.pair]
+    monkeypatch.setenv("FACTCHECK_FETCH_ALLOW", server.pair)
+    return server
+
+
+@pytest.fixture
+def canary_server(_source_servers):
+    """A server on another loopback port that nothing may reach: it counts every hit."""
+    _, canary = _source_servers
+    canary.reset()
+    yield canary
+    assert canary.hits == [], f"the canary was reached: {canary.hits}"

@@ -17,7 +17,7 @@ from claims.services.articles import (
     source_get_or_create,
 )
 from claims.services.claims import claim_create, verdict_publish
-from claims.services.core import slug_unique, task_send
+from claims.services.core import history_record, slug_unique, task_send
 from claims.services.corrections import correction_publish
 from claims.services.reports import (
     ip_hash,
@@ -26,13 +26,31 @@ from claims.services.reports import (
     report_reference,
     reports_sweep,
 )
+from claims.services.sources import (
+    SourceFetch,
+    citations_quote_check,
+    claims_rereview_for_source,
+    source_fetch,
+    source_fetch_now,
+    source_latest_text,
+    source_mark_dead,
+    source_merge,
+    source_url_set,
+    sources_enqueue_due,
+    sources_select,
+    sources_sweep,
+)
 
 __all__ = [
     "ArticleImport",
+    "SourceFetch",
     "article_cache_touch",
     "article_import",
+    "citations_quote_check",
     "claim_create",
+    "claims_rereview_for_source",
     "correction_publish",
+    "history_record",
     "ip_hash",
     "paragraph_anchors",
     "report_create",
@@ -40,7 +58,16 @@ __all__ = [
     "report_reference",
     "reports_sweep",
     "slug_unique",
+    "source_fetch",
+    "source_fetch_now",
     "source_get_or_create",
+    "source_latest_text",
+    "source_mark_dead",
+    "source_merge",
+    "source_url_set",
+    "sources_enqueue_due",
+    "sources_select",
+    "sources_sweep",
     "task_send",
     "verdict_publish",
 ]
