@@ -453,7 +453,7 @@ def _socket_deadline(response, deadline: float) -> None:
 
 def _origin(url: str) -> str:
     scheme, host, port = url_target(url)
-    return f"{scheme}://{host}:{port}"
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 def robots_rules(url: str) -> Protego:

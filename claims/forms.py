@@ -65,3 +65,28 @@ class ReportForm(forms.Form):
     def paragraph_obj(self) -> Paragraph | None:
         anchor = self.cleaned_data.get("paragraph")
         return self.article.paragraphs.filter(anchor=anchor).first() if anchor else None
+
+
+class SourceUrlForm(forms.Form):
+    """An editor attaches or changes a source's URL."""
+
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=2000,
+        assume_scheme="https",
+        error_messages={"required": _("Enter the address of the source.")},
+    )
+
+    def clean_url(self) -> str:
+        from claims.fetch import REFUSED_ADDRESS, url_refusal
+        from claims.links import BadLink, link_normalise
+
+        try:
+            url = link_normalise(self.cleaned_data["url"])
+        except BadLink:
+            raise forms.ValidationError(_("Enter an http or https address.")) from None
+        if url_refusal(url) == REFUSED_ADDRESS:
+            raise forms.ValidationError(
+                _("This address points into a private network; it cannot be fetched.")
+            )
+        return url

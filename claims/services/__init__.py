@@ -37,6 +37,7 @@ from claims.services.sources import (
     source_merge,
     source_url_set,
     sources_enqueue_due,
+    sources_fetch_now,
     sources_select,
     sources_sweep,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "source_merge",
     "source_url_set",
     "sources_enqueue_due",
+    "sources_fetch_now",
     "sources_select",
     "sources_sweep",
     "task_send",

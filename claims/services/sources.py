@@ -154,7 +154,7 @@ def _fetch_succeeded(source: Source, snapshot: Snapshot, page: PageText, now) ->
     )
     changed = bool(previous and new_hash and previous.text_hash != new_hash)
     if page.text:
-        snapshot.text, _ = SnapshotText.objects.get_or_create(
+        snapshot.text, _created = SnapshotText.objects.get_or_create(
             hash=new_hash, defaults={"text": page.text}
         )
     snapshot.text_hash = new_hash
@@ -180,7 +180,7 @@ def _fetch_succeeded(source: Source, snapshot: Snapshot, page: PageText, now) ->
     source.save()
 
     if page.text:
-        citations_quote_check(source=source, text=page.text, now=now)
+        citations_quote_check(source=source, text=page.text, page_text=page.page_text, now=now)
     if changed:
         with translation.override(settings.LANGUAGE_CODE):
             reason = _("The text of source “%(source)s” changed on %(date)s.") % {
@@ -247,12 +247,14 @@ def _fetch_failed(
     return SourceFetch(source.pk, source.state, result.error, retry_in=retry_in)
 
 
-def citations_quote_check(*, source: Source, text: str, now=None) -> int:
-    """Check every quoted passage that cites ``source`` against ``text``."""
+def citations_quote_check(*, source: Source, text: str, page_text: str = "", now=None) -> int:
+    """Check every quoted passage that cites ``source`` against its newest ``text`` (and
+    the whole visible ``page_text``, when the fetch just brought it)."""
     now = now or timezone.now()
     citations = list(source.citations.exclude(quote=""))
+    close = settings.FACTCHECK_QUOTE_CLOSE_SCORE
     for citation in citations:
-        match = quote_match(citation.quote, text, close_score=settings.FACTCHECK_QUOTE_CLOSE_SCORE)
+        match = quote_match(citation.quote, text, page_text, close_score=close)
         citation.quote_status = match.status
         citation.quote_score = match.score
         citation.quote_checked_at = now
@@ -363,20 +365,23 @@ def sources_select(*, which: str = "due", source_id: int | None = None) -> list[
 # --- Editors' actions -------------------------------------------------------------------
 
 
-def source_fetch_now(*, source: Source) -> bool:
-    """Make the source due now and send its fetch. False when it has no URL."""
+def sources_fetch_now(*, ids: list[int]) -> list[int]:
+    """Make these sources due now and send their fetches (after commit). Returns the ids
+    that have a URL, i.e. that were sent."""
     from claims import tasks
 
     now = timezone.now()
     with transaction.atomic():
-        updated = (
-            Source.objects.filter(pk=source.pk)
-            .exclude(url="")
-            .update(next_check_at=now, enqueued_at=now)
-        )
-        if updated:
-            task_send(tasks.source_fetch_task, source.pk)
-    return bool(updated)
+        ids = list(Source.objects.filter(pk__in=ids).exclude(url="").values_list("pk", flat=True))
+        Source.objects.filter(pk__in=ids).update(next_check_at=now, enqueued_at=now)
+        for source_id in ids:
+            task_send(tasks.source_fetch_task, source_id)
+    return ids
+
+
+def source_fetch_now(*, source: Source) -> bool:
+    """An editor's "fetch now". False when the source has no URL."""
+    return bool(sources_fetch_now(ids=[source.pk]))
 
 
 @transaction.atomic
