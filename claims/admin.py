@@ -81,8 +81,13 @@ class SourceAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["state", DomainFilter, "permanently_dead", "last_error"]
     search_fields = ["title", "publisher", "url", "domain"]
+    # The URL is changed on the editors' source page (services.source_url_set), which
+    # keeps one source per normalised URL and merges when needed; sources are created by
+    # imports and citations, not here.
     readonly_fields = [
         "key",
+        "url",
+        "domain",
         "state",
         "lease_until",
         "enqueued_at",
@@ -98,6 +103,9 @@ class SourceAdmin(SimpleHistoryAdmin):
     ]
     actions = ["fetch_now", "mark_permanently_dead"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_fetch_permission(self, request) -> bool:
         return request.user.has_perm("claims.fetch_source")

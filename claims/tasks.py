@@ -26,7 +26,7 @@ def reports_sweep_task() -> int:
     return services.reports_sweep()
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
+@shared_task(bind=True, acks_late=True, max_retries=None, ignore_result=True)
 def source_fetch_task(self, source_id: int) -> str:
     """Fetch one source (routed to the ``fetch`` queue). The service claims the row
     itself, so a duplicate message does nothing; a transient failure comes back with the

@@ -203,6 +203,9 @@ else:
         "data_folder_out": str(_BROKER_DIR),
         "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
+        # The folder is polled; the default 1 s between polls caps the embedded worker at
+        # a few tasks a second (bench/fetch.py).
+        "polling_interval": 0.1,
     }
     (VAR_DIR / "results").mkdir(exist_ok=True)
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'results'}"

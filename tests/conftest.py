@@ -10,7 +10,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from django.test import Client
 from claims import services
 from claims.importers.seed import seed_read
 from claims.models import Article
+from factcheck.celery import worker_command
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -146,24 +146,7 @@ class WorkerProcess:
 
     def __init__(self, queues: str = "celery,fetch", concurrency: int = 2) -> None:
         self.log_path = settings.VAR_DIR / f"worker-{os.getpid()}-{time.monotonic_ns()}.log"
-        self.args = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "factcheck",
-            "worker",
-            "-Q",
-            queues,
-            "--concurrency",
-            str(concurrency),
-            "--pool",
-            "prefork",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "info",
-        ]
+        self.args = worker_command(queues=queues, concurrency=concurrency)
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> WorkerProcess:

@@ -67,10 +67,10 @@ def source_fetch(*, source_id: int, attempt: int = 0, force: bool = False) -> So
             .update(state=State.FETCHING, lease_until=lease)
         )
         if claimed:
+            # Readers' pages keep the last outcome until this fetch ends (no cache touch).
             before = source.state
-            source.refresh_from_db()
+            source.state, source.lease_until = State.FETCHING, lease
             history_record(source, reason=f"fetch started (was {before})")
-            article_cache_touch(source_ids=[source_id])
     if not claimed:
         return SourceFetch(source_id, "skipped")
 
@@ -258,7 +258,9 @@ def citations_quote_check(*, source: Source, text: str, page_text: str = "", now
         citation.quote_status = match.status
         citation.quote_score = match.score
         citation.quote_checked_at = now
-    Citation.objects.bulk_update(citations, ["quote_status", "quote_score", "quote_checked_at"])
+    if citations:
+        Citation.objects.bulk_update(citations, ["quote_status", "quote_score", "quote_checked_at"])
+        article_cache_touch(source_ids=[source.pk])  # bulk_update sends no signals
     return len(citations)
 
 
