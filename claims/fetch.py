@@ -458,8 +458,9 @@ def _origin(url: str) -> str:
 
 def robots_rules(url: str) -> Protego:
     """The robots.txt rules of ``url``'s origin, fetched through the guarded client and
-    cached. Missing (4xx) means everything is allowed; unreachable (5xx, network) means
-    nothing is, for a short while (RFC 9309, section 2.3.1)."""
+    cached. Missing (4xx) means everything is allowed; a server error (5xx, 429) means
+    nothing is, for a short while (RFC 9309, section 2.3.1); a site we cannot reach at all
+    fails with that error."""
     origin = _origin(url)
     key = "robots:" + hashlib.sha256(origin.encode()).hexdigest()[:32]
     text = cache.get(key)
@@ -468,13 +469,15 @@ def robots_rules(url: str) -> Protego:
         timeout = settings.FACTCHECK_ROBOTS_CACHE_SECONDS
         if fetched.ok:
             text = fetched.body.decode(fetched.charset or "utf-8", errors="replace")
-        elif fetched.error in {HTTP_4XX, BAD_TYPE, TOO_LARGE} and fetched.status != 429:
-            text = ""
+        elif fetched.error in {HTTP_4XX, BAD_TYPE, TOO_LARGE, TOO_MANY_REDIRECTS}:
+            text = ""  # unavailable: everything is allowed
+        elif fetched.error in {HTTP_5XX, HTTP_429}:
+            text = "User-agent: *\nDisallow: /\n"  # unreachable: nothing is, for a while
+            timeout = min(timeout, 600)
         elif fetched.error in {REFUSED_ADDRESS, BAD_SCHEME, BAD_URL, DNS}:
             raise FetchRefused(fetched.error, fetched.detail)
-        else:
-            text = "User-agent: *\nDisallow: /\n"
-            timeout = min(timeout, 600)
+        else:  # the site itself is unreachable (tls, timeout, connection): say so
+            raise _Failed(fetched.error, f"robots.txt: {fetched.detail}")
         cache.set(key, text, timeout=timeout)
     return Protego.parse(text)
 

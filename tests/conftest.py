@@ -252,3 +252,20 @@ def canary_server(_source_servers):
     canary.reset()
     yield canary
     assert canary.hits == [], f"the canary was reached: {canary.hits}"
+
+
+@pytest.fixture
+def roles_restored(transactional_db) -> None:
+    """Bring back the groups that migration 0002_roles made: a transactional test that ran
+    earlier (live server, worker) flushed them. Run before the persona fixtures."""
+    from django.contrib.auth.models import Permission
+
+    from claims.roles import ROLES
+
+    for name, codenames in ROLES.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            group.permissions.set(
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in (dotted.split(".") for dotted in codenames)
+            )

@@ -208,3 +208,58 @@ def test_url_refusal_still_vets_links_without_fetching(source_server, canary_ser
     assert fetch.url_refusal(f"http://127.0.0.1:{canary_server.port}/") == "refused_address"
     assert fetch.url_refusal(source_server.url("/page")) is None
     assert source_server.hits == []
+
+
+def test_an_untrusted_certificate_is_a_tls_error(tmp_path, settings):
+    import shutil
+    import ssl
+    import subprocess
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.conftest import service_missing
+
+    if not shutil.which("openssl"):
+        service_missing("needs the openssl command to make a self-signed certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+    class Hello(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.FACTCHECK_FETCH_ALLOW = [f"127.0.0.1:{server.server_address[1]}"]
+        result = fetch.url_fetch(f"https://127.0.0.1:{server.server_address[1]}/page")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (result.ok, result.error) == (False, "tls")

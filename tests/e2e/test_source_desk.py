@@ -21,7 +21,9 @@ def login(page: Page, live_server, user) -> None:
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
-def test_fetch_now_updates_the_state_live(page: Page, live_server, editor, source_server):
+def test_fetch_now_updates_the_state_live(
+    page: Page, live_server, roles_restored, editor, source_server
+):
     url = source_server.url("/page")
     source = Source.objects.create(key=url, url=url, title="Testbron", state="waiting")
     login(page, live_server, editor)
