@@ -395,3 +395,15 @@ def test_marking_a_source_permanently_dead(source_server, db):
     claim.refresh_from_db()
     assert claim.status == Claim.Status.NEEDS_REREVIEW and "Weg" in claim.rereview_reason
     assert services.sources_enqueue_due() == []
+
+
+def test_due_fetches_go_out_in_turns_across_domains(db):
+    rows = [(1, "a.nl"), (2, "a.nl"), (3, "a.nl"), (4, "b.nl"), (5, "c.nl"), (6, "b.nl")]
+    assert services.sources_interleave(rows) == [1, 4, 5, 2, 6, 3]
+    now = timezone.now()
+    for n, (_, domain) in enumerate(rows):
+        url = f"https://{domain}/{n}"
+        Source.objects.create(key=url, url=url, domain=domain, state="waiting", next_check_at=now)
+    sent = services.sources_enqueue_due()
+    domains = [Source.objects.get(pk=pk).domain for pk in sent]
+    assert domains == ["a.nl", "b.nl", "c.nl", "a.nl", "b.nl", "a.nl"]

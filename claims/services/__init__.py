@@ -38,6 +38,7 @@ from claims.services.sources import (
     source_url_set,
     sources_enqueue_due,
     sources_fetch_now,
+    sources_interleave,
     sources_select,
     sources_sweep,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "source_url_set",
     "sources_enqueue_due",
     "sources_fetch_now",
+    "sources_interleave",
     "sources_select",
     "sources_sweep",
     "task_send",

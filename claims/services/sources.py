@@ -314,9 +314,22 @@ def _sources_send(ids: list[int]) -> int:
     return sent
 
 
+def sources_interleave(rows: list[tuple[int, str]]) -> list[int]:
+    """Ids in turns across domains (a, b, c, a, b, c, ...), keeping each domain's order,
+    so that workers waiting for one busy host's turn never hold up all the others."""
+    turns: dict[str, int] = {}
+    ranked = []
+    for position, (source_id, domain) in enumerate(rows):
+        turn = turns.get(domain, 0)
+        turns[domain] = turn + 1
+        ranked.append((turn, position, source_id))
+    return [source_id for _, _, source_id in sorted(ranked)]
+
+
 def _sources_mark_and_send(queryset, *, limit: int) -> list[int]:
     now = timezone.now()
-    ids = list(queryset.order_by("next_check_at", "pk").values_list("pk", flat=True)[:limit])
+    rows = list(queryset.order_by("next_check_at", "pk").values_list("pk", "domain")[:limit])
+    ids = sources_interleave(rows)
     if ids:
         Source.objects.filter(pk__in=ids).update(enqueued_at=now)
         _sources_send(ids)

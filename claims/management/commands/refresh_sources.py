@@ -7,6 +7,7 @@ one after another, with a progress bar on a terminal. A summary follows either w
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
@@ -49,8 +50,10 @@ class Command(BaseCommand):
 
     def _fetch_here(self, ids: list[int], *, quiet: bool) -> dict:
         outcomes, errors = Counter(), Counter()
-        quiet = quiet or not self.stderr.isatty()
-        bar = tqdm(ids, unit="source", disable=quiet, file=self.stderr._out)
+        # The bar goes straight to the terminal: Django's OutputWrapper ends every write
+        # with a newline, which would print each update on a line of its own.
+        quiet = quiet or not sys.stderr.isatty()
+        bar = tqdm(ids, unit="source", disable=quiet, file=sys.stderr)
         for source_id in bar:
             done = services.source_fetch(source_id=source_id, force=True)
             outcomes[done.outcome] += 1
