@@ -263,3 +263,31 @@ def test_an_untrusted_certificate_is_a_tls_error(tmp_path, settings):
         server.shutdown()
         server.server_close()
     assert (result.ok, result.error) == (False, "tls")
+
+
+def test_each_request_resolves_once_and_connects_to_the_checked_address(
+    source_server, settings, monkeypatch
+):
+    """DNS rebinding: the name answers loopback (allowed for this pair) when checked and a
+    private address on any later lookup. Connecting to the checked address means the second
+    answer is never asked for or used."""
+    import socket
+
+    real = socket.getaddrinfo
+    lookups = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host == "rebind.test":
+            lookups.append(host)
+            answer = "127.0.0.1" if len(lookups) <= 2 else "10.0.0.1"
+            return real(answer, port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    settings.FACTCHECK_FETCH_ALLOW = [f"rebind.test:{source_server.port}"]
+
+    result = fetch.url_fetch(f"http://rebind.test:{source_server.port}/page")
+
+    assert result.ok, result.detail
+    assert len(lookups) == 2  # robots.txt and the page: one lookup each, none by urllib3
+    assert dict(source_server.hits)["/page"]["Host"] == f"rebind.test:{source_server.port}"
