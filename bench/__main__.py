@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["bench.article_page", "bench.search"]
+BENCHMARKS = ["bench.article_page", "bench.search", "bench.fetch"]
 
 
 def main() -> None:

@@ -1,23 +1,48 @@
 """All outbound HTTP of the project goes through this module.
 
-This first part decides whether a URL may be fetched at all: http or https only, the host
-resolved here, and every resolved address refused unless it is plainly global. Python
-3.11's ``ipaddress`` alone misses some forms (TRAPS.md): IPv4-mapped IPv6, 6to4, Teredo
-and NAT64 are unwrapped to the IPv4 inside, and a few special ranges are refused outright.
-Odd notations (decimal, hex, octal, ``127.1``) resolve to the address they mean, so the
-check of the resolved address covers them; percent-encoded hosts are refused.
+The address check decides whether a URL may be fetched at all: http or https only, the
+host resolved here, and every resolved address refused unless it is plainly global.
+Python 3.11's ``ipaddress`` alone misses some forms (TRAPS.md): IPv4-mapped IPv6, 6to4,
+Teredo and NAT64 are unwrapped to the IPv4 inside, and a few special ranges are refused
+outright. Odd notations (decimal, hex, octal, ``127.1``) resolve to the address they mean,
+so the check of the resolved address covers them; percent-encoded hosts are refused.
 
 Loopback is allowed only for the ``host:port`` pairs in ``FACTCHECK_FETCH_ALLOW``, which
 tests and benchmarks set for their own local servers.
+
+The fetcher (``url_fetch``) is a requests-hardened session whose adapter resolves each
+hop once with the check above and connects to exactly that address (the pool is keyed
+by the IP; Host header, SNI and certificate checks keep the name). Redirects are followed
+here, hop by hop, each one checked again. Bodies are streamed under a byte cap counted
+after decompression and a total deadline. robots.txt is read through the same client
+(Protego parses it) and cached; a per-host turn keeps requests to one host apart across
+all workers (Redis when there is one, else the database). A failure is a result with an
+error code, never an exception.
 """
 
 from __future__ import annotations
 
+import email.utils
+import functools
+import hashlib
 import ipaddress
+import logging
 import socket
-from urllib.parse import urlsplit
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
+import requests
 from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from protego import Protego
+from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from requests_hardened import Config, HTTPSession
+from requests_hardened.ip_filter_adapter import IPFilterAdapter
+
+log = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -26,6 +51,48 @@ REFUSED_ADDRESS = "refused_address"
 BAD_SCHEME = "bad_scheme"
 BAD_URL = "bad_url"
 DNS = "dns"
+TIMEOUT = "timeout"
+TOO_LARGE = "too_large"
+BAD_TYPE = "bad_type"
+HTTP_4XX = "http_4xx"
+HTTP_429 = "http_429"
+HTTP_5XX = "http_5xx"
+ROBOTS = "robots"
+TLS = "tls"
+TOO_MANY_REDIRECTS = "too_many_redirects"
+CONNECTION = "connection"
+BAD_RESPONSE = "bad_response"
+BUSY = "busy"  # our own politeness: the host's next turn is too far away
+
+ERROR_CODES = (
+    REFUSED_ADDRESS,
+    BAD_SCHEME,
+    BAD_URL,
+    DNS,
+    TIMEOUT,
+    TOO_LARGE,
+    BAD_TYPE,
+    HTTP_4XX,
+    HTTP_429,
+    HTTP_5XX,
+    ROBOTS,
+    TLS,
+    TOO_MANY_REDIRECTS,
+    CONNECTION,
+    BAD_RESPONSE,
+    BUSY,
+)
+# Worth trying again soon; everything else waits for the next scheduled check.
+TRANSIENT = frozenset({TIMEOUT, HTTP_429, HTTP_5XX, CONNECTION, BUSY})
+
+# What we keep: HTML and text are extracted, PDF is stored without extraction.
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+TEXT_TYPES = frozenset({"text/plain"})
+PDF_TYPES = frozenset({"application/pdf"})
+ALLOWED_TYPES = HTML_TYPES | TEXT_TYPES | PDF_TYPES
+ROBOTS_MAX_BYTES = 512 * 1024
+ROBOTS_AGENT = "FactcheckBot"
+CRAWL_DELAY_MAX = 60.0
 
 # Ranges refused even where Python calls them global (requests-hardened's list).
 EXTRA_BLOCKED = tuple(
@@ -143,48 +210,353 @@ def url_refusal(url: str) -> str | None:
     return None
 
 
-# --- A page's bytes -------------------------------------------------------------------
-# The seam for callers that need a page (import_claimreview URL). The source pipeline's
-# full fetcher (one connection to the checked address, robots.txt, politeness, retries)
-# replaces the body of ``page_get``; callers keep calling ``fetch.page_get(url)``.
-
-PAGE_MAX_BYTES = 10 * 1024 * 1024
-PAGE_TIMEOUT = (5, 20)
-USER_AGENT = "FactcheckBot/0.1 (+https://github.com/factcheck; newsroom fact-checking)"
+# --- The guarded client ---------------------------------------------------------------
 
 
-class FetchFailed(Exception):
-    """The page could not be fetched. ``code`` says why in one word."""
+class GuardedAdapter(IPFilterAdapter):
+    """requests-hardened's adapter with our address check: one lookup per hop, every
+    address checked (``host_resolve``), the connection pinned to the checked address."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, *, is_https_proto: bool) -> None:
+        super().__init__(is_https_proto=is_https_proto, allow_loopback=False)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = HTTPAdapter.build_connection_pool_key_attributes(
+            self, request, verify, cert
+        )
+        hostname, port = host_params["host"], host_params["port"]
+        request.headers = CaseInsensitiveDict(request.headers or {})
+        host_header = f"[{hostname}]" if ":" in hostname else hostname
+        if port is not None:
+            host_header += f":{port}"
+        request.headers["Host"] = host_header
+        if self._is_https_proto:
+            pool_kwargs["assert_hostname"] = hostname
+            pool_kwargs["server_hostname"] = hostname
+        default_port = 443 if self._is_https_proto else 80
+        ip = host_resolve(hostname, port or default_port)
+        host_params["host"] = f"[{ip}]" if ip.version == 6 else str(ip)
+        return host_params, pool_kwargs
+
+
+@functools.cache
+def _session() -> requests.Session:
+    """One session per process, so connections to a host are kept alive between hops."""
+    session = HTTPSession(
+        Config(
+            ip_filter_enable=False,  # our own adapter, mounted below, does the filtering
+            ip_filter_allow_loopback_ips=False,
+            never_redirect=True,  # redirects are followed in url_fetch, each hop checked
+            default_timeout=(5, 30),
+        )
+    )
+    session.trust_env = False  # no proxies or .netrc from the environment
+    session.mount("http://", GuardedAdapter(is_https_proto=False))
+    session.mount("https://", GuardedAdapter(is_https_proto=True))
+    return session
+
+
+@dataclass
+class FetchResult:
+    """What one fetch found. ``error`` is empty on success, else one of ERROR_CODES."""
+
+    url: str
+    ok: bool = False
+    error: str = ""
+    detail: str = ""
+    status: int | None = None
+    final_url: str = ""
+    content_type: str = ""
+    charset: str | None = None
+    body: bytes = b""
+    retry_after: int | None = None  # seconds, from a 429/503's Retry-After
+    elapsed_ms: int = 0
+    redirects: list[str] = field(default_factory=list)
+
+    @property
+    def transient(self) -> bool:
+        return self.error in TRANSIENT
+
+    @property
+    def is_html(self) -> bool:
+        return self.content_type in HTML_TYPES
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type in PDF_TYPES
+
+    def as_dict(self) -> dict:
+        return {
+            "url": self.url,
+            "ok": self.ok,
+            "status": self.status,
+            "final_url": self.final_url,
+            "content_type": self.content_type,
+            "bytes": len(self.body),
+            "error": self.error or None,
+            "detail": self.detail or None,
+            "retry_after": self.retry_after,
+            "redirects": self.redirects,
+            "elapsed_ms": self.elapsed_ms,
+        }
+
+
+class _Failed(Exception):
+    def __init__(self, code: str, detail: str = "", *, status=None, retry_after=None) -> None:
         super().__init__(detail or code)
-        self.code = code
+        self.code, self.detail, self.status, self.retry_after = code, detail, status, retry_after
 
 
-def page_get(url: str, *, max_bytes: int = PAGE_MAX_BYTES) -> bytes:
-    """The body of ``url`` (http/https, a public address, at most ``max_bytes``), or
-    FetchRefused / FetchFailed. Redirects are not followed by this interim version."""
-    import requests
-
-    refusal = url_refusal(url)
-    if refusal:
-        raise FetchRefused(refusal, url)
+def retry_after_seconds(value: str | None) -> int | None:
+    """Retry-After as seconds: a number, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return int(value)
     try:
-        with requests.get(
-            url,
-            timeout=PAGE_TIMEOUT,
-            stream=True,
-            allow_redirects=False,
-            headers={"User-Agent": USER_AGENT},
-        ) as response:
-            if response.status_code >= 300:
-                raise FetchFailed(f"http_{response.status_code}", url)
-            chunks, size = [], 0
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise FetchFailed("too_large", f"more than {max_bytes} bytes")
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except requests.RequestException as exc:
-        raise FetchFailed("network", str(exc)) from None
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0, int(when.timestamp() - time.time()))
+
+
+def url_fetch(url: str, *, max_bytes: int | None = None, robots: bool = True) -> FetchResult:
+    """Fetch ``url`` through the guarded client. Never raises: a failure comes back as a
+    result with an error code. ``robots=False`` is only for fetching robots.txt itself."""
+    start = time.monotonic()
+    deadline = start + settings.FACTCHECK_FETCH_TOTAL_TIMEOUT
+    result = FetchResult(url=url)
+    try:
+        _fetch_into(result, url, deadline, max_bytes or settings.FACTCHECK_FETCH_MAX_BYTES, robots)
+        result.ok = True
+    except FetchRefused as refused:
+        result.error, result.detail = refused.code, refused.detail
+    except _Failed as failed:
+        result.error, result.detail = failed.code, failed.detail
+        result.status = failed.status or result.status
+        result.retry_after = failed.retry_after
+    except Exception as exc:  # the promise: never a raw exception out of this module
+        log.exception("unexpected error fetching %s", url)
+        result.error, result.detail = CONNECTION, f"{type(exc).__name__}: {exc}"
+    result.elapsed_ms = int((time.monotonic() - start) * 1000)
+    if not result.ok:
+        result.body = b""
+    return result
+
+
+def _fetch_into(result: FetchResult, url: str, deadline: float, cap: int, robots: bool) -> None:
+    current = url
+    for _hop in range(settings.FACTCHECK_FETCH_MAX_REDIRECTS + 1):
+        _scheme, host, _port = url_target(current)
+        delay = 0.0
+        if robots:
+            delay = _robots_check(current, deadline)
+        host_turn_wait(host, deadline, crawl_delay=delay)
+        response = _send(current, deadline)
+        result.status, result.final_url = response.status_code, current
+        if response.is_redirect:
+            location = response.headers.get("Location", "")
+            response.close()
+            current = urljoin(current, location)
+            result.redirects.append(current)
+            continue
+        with response:
+            _response_read(result, response, deadline, cap)
+        return
+    raise _Failed(TOO_MANY_REDIRECTS, f"more than {settings.FACTCHECK_FETCH_MAX_REDIRECTS}")
+
+
+def _send(url: str, deadline: float) -> requests.Response:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _Failed(TIMEOUT, "total timeout")
+    timeout = (min(settings.FACTCHECK_FETCH_CONNECT_TIMEOUT, remaining), remaining)
+    headers = {
+        "User-Agent": settings.FACTCHECK_FETCH_USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,application/pdf;q=0.8",
+        "Accept-Encoding": "gzip, deflate",
+    }
+    try:
+        return _session().get(
+            url, headers=headers, stream=True, allow_redirects=False, timeout=timeout
+        )
+    except FetchRefused:
+        raise
+    except requests.exceptions.SSLError as exc:
+        raise _Failed(TLS, str(exc)) from None
+    except requests.exceptions.Timeout as exc:
+        raise _Failed(TIMEOUT, str(exc)) from None
+    except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as exc:
+        raise _Failed(BAD_URL, str(exc)) from None
+    except requests.exceptions.RequestException as exc:
+        raise _Failed(CONNECTION, str(exc)) from None
+
+
+def _response_read(result: FetchResult, response, deadline: float, cap: int) -> None:
+    status = response.status_code
+    if status >= 400:
+        code = HTTP_429 if status == 429 else HTTP_5XX if status >= 500 else HTTP_4XX
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        raise _Failed(code, f"HTTP {status}", status=status, retry_after=retry_after)
+    content_type, _, params = response.headers.get("Content-Type", "").partition(";")
+    result.content_type = content_type.strip().lower()
+    if "charset=" in params.lower():
+        result.charset = params.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+    if result.content_type not in ALLOWED_TYPES:
+        raise _Failed(BAD_TYPE, result.content_type or "no Content-Type", status=status)
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and "Content-Encoding" not in response.headers and int(declared) > cap:
+        raise _Failed(TOO_LARGE, f"Content-Length {declared} > {cap}", status=status)
+    chunks, total = [], 0
+    try:
+        while True:
+            _socket_deadline(response, deadline)
+            # read1: what one socket read brings (read() would wait for the whole amount,
+            # which a server dripping bytes could stretch forever). urllib3 >= 2.6
+            # decompresses at most this much per call, so a gzip bomb stays small.
+            chunk = response.raw.read1(64 * 1024, decode_content=True)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > cap:
+                raise _Failed(TOO_LARGE, f"more than {cap} bytes", status=status)
+            if time.monotonic() > deadline:
+                raise _Failed(TIMEOUT, "total timeout while reading", status=status)
+            chunks.append(chunk)
+    except _Failed:
+        raise
+    except (requests.exceptions.RequestException, OSError) as exc:
+        raise _Failed(_read_error_code(exc), str(exc), status=status) from None
+    except Exception as exc:  # urllib3's decode and protocol errors
+        if "timed out" in str(exc).lower():
+            raise _Failed(TIMEOUT, str(exc), status=status) from None
+        raise _Failed(BAD_RESPONSE, f"{type(exc).__name__}: {exc}", status=status) from None
+    result.body = b"".join(chunks)
+
+
+def _read_error_code(exc: Exception) -> str:
+    return TIMEOUT if "timed out" in str(exc).lower() else CONNECTION
+
+
+def _socket_deadline(response, deadline: float) -> None:
+    """Make the next socket read give up at the total deadline, so a server that drips
+    one byte at a time cannot stretch a fetch past it."""
+    connection = getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        sock.settimeout(max(0.05, deadline - time.monotonic()))
+
+
+# --- robots.txt ---------------------------------------------------------------------
+
+
+def _origin(url: str) -> str:
+    scheme, host, port = url_target(url)
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+
+
+def robots_rules(url: str) -> Protego:
+    """The robots.txt rules of ``url``'s origin, fetched through the guarded client and
+    cached. Missing (4xx) means everything is allowed; a server error (5xx, 429) means
+    nothing is, for a short while (RFC 9309, section 2.3.1); a site we cannot reach at all
+    fails with that error."""
+    origin = _origin(url)
+    key = "robots:" + hashlib.sha256(origin.encode()).hexdigest()[:32]
+    text = cache.get(key)
+    if text is None:
+        fetched = url_fetch(f"{origin}/robots.txt", max_bytes=ROBOTS_MAX_BYTES, robots=False)
+        timeout = settings.FACTCHECK_ROBOTS_CACHE_SECONDS
+        if fetched.ok:
+            text = fetched.body.decode(fetched.charset or "utf-8", errors="replace")
+        elif fetched.error in {HTTP_4XX, BAD_TYPE, TOO_LARGE, TOO_MANY_REDIRECTS}:
+            text = ""  # unavailable: everything is allowed
+        elif fetched.error in {HTTP_5XX, HTTP_429}:
+            text = "User-agent: *\nDisallow: /\n"  # unreachable: nothing is, for a while
+            timeout = min(timeout, 600)
+        elif fetched.error in {REFUSED_ADDRESS, BAD_SCHEME, BAD_URL, DNS}:
+            raise FetchRefused(fetched.error, fetched.detail)
+        else:  # the site itself is unreachable (tls, timeout, connection): say so
+            raise _Failed(fetched.error, f"robots.txt: {fetched.detail}")
+        cache.set(key, text, timeout=timeout)
+    return Protego.parse(text)
+
+
+def _robots_check(url: str, deadline: float) -> float:
+    """Raise unless robots.txt allows ``url``; return the Crawl-delay asked for."""
+    rules = robots_rules(url)
+    if not rules.can_fetch(url, ROBOTS_AGENT):
+        raise _Failed(ROBOTS, "robots.txt disallows this URL")
+    return min(float(rules.crawl_delay(ROBOTS_AGENT) or 0.0), CRAWL_DELAY_MAX)
+
+
+# --- Per-host politeness --------------------------------------------------------------
+
+# Reserve the host's next turn atomically, on Redis's clock: returns the wait in ms, or
+# -wait when the turn is further away than the caller will wait (nothing reserved then).
+_TURN_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local max_wait = tonumber(ARGV[2])
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+local slot = math.max(now, nxt)
+if slot - now > max_wait then return -(slot - now) end
+redis.call('SET', KEYS[1], slot + interval, 'PX', slot + interval - now + 1000)
+return slot - now
+"""
+
+
+@functools.cache
+def _redis_turn_script():
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
+    return client.register_script(_TURN_SCRIPT)
+
+
+def host_turn(host: str, *, interval: float, max_wait: float) -> float:
+    """Reserve ``host``'s next turn, shared by every worker: the seconds to wait for it.
+    Raises _Failed(BUSY) when that is more than ``max_wait`` (nothing reserved then)."""
+    host = host.rstrip(".").lower()
+    if settings.REDIS_URL:
+        script = _redis_turn_script()
+        waited = int(script(keys=[f"fc:turn:{host}"], args=[int(interval * 1000), max_wait * 1000]))
+        wait = waited / 1000
+    else:
+        wait = _db_host_turn(host, interval=interval, max_wait=max_wait)
+    if wait < 0:
+        raise _Failed(BUSY, f"next turn at {host} in {-wait:.1f} s", retry_after=int(-wait) + 1)
+    return wait
+
+
+def _db_host_turn(host: str, *, interval: float, max_wait: float) -> float:
+    """The embedded fallback: one row per host, locked while its turn is reserved."""
+    from claims.models import HostTurn
+
+    now = time.time()
+    with transaction.atomic():
+        turn = HostTurn.objects.select_for_update().filter(host=host).first()
+        if turn is None:
+            try:
+                with transaction.atomic():
+                    HostTurn.objects.create(host=host, next_at=now + interval)
+                return 0.0
+            except IntegrityError:
+                turn = HostTurn.objects.select_for_update().get(host=host)
+        slot = max(now, turn.next_at)
+        if slot - now > max_wait:
+            return -(slot - now)
+        turn.next_at = slot + interval
+        turn.save(update_fields=["next_at"])
+    return slot - now
+
+
+def host_turn_wait(host: str, deadline: float, *, crawl_delay: float = 0.0) -> None:
+    interval = max(settings.FACTCHECK_FETCH_DOMAIN_INTERVAL_MS / 1000, crawl_delay)
+    if interval <= 0:
+        return
+    max_wait = min(settings.FACTCHECK_FETCH_DOMAIN_MAX_WAIT, max(0.0, deadline - time.monotonic()))
+    wait = host_turn(host, interval=interval, max_wait=max_wait)
+    if wait > 0:
+        time.sleep(wait)

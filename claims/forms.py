@@ -250,3 +250,28 @@ class AppearanceForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+
+class SourceUrlForm(forms.Form):
+    """An editor attaches or changes a source's URL."""
+
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=2000,
+        assume_scheme="https",
+        error_messages={"required": _("Enter the address of the source.")},
+    )
+
+    def clean_url(self) -> str:
+        from claims.fetch import REFUSED_ADDRESS, url_refusal
+        from claims.links import BadLink, link_normalise
+
+        try:
+            url = link_normalise(self.cleaned_data["url"])
+        except BadLink:
+            raise forms.ValidationError(_("Enter an http or https address.")) from None
+        if url_refusal(url) == REFUSED_ADDRESS:
+            raise forms.ValidationError(
+                _("This address points into a private network; it cannot be fetched.")
+            )
+        return url

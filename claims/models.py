@@ -166,6 +166,12 @@ class Source(models.Model):
     permanently_dead = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Fetch bookkeeping (lease, queue times) changes on every attempt and is left out;
+    # state changes made by compare-and-set write their history row explicitly.
+    history = HistoricalRecords(
+        excluded_fields=["lease_until", "enqueued_at", "next_check_at", "last_checked_at"]
+    )
+
     class Meta:
         ordering = ["title", "id"]
         permissions = [("fetch_source", "Can fetch a source now")]
@@ -188,6 +194,23 @@ class Source(models.Model):
     @property
     def needs_url(self) -> bool:
         return not self.url
+
+    @property
+    def is_dead(self) -> bool:
+        return self.state == self.State.DEAD
+
+    @property
+    def is_busy(self) -> bool:
+        """A fetch is queued or running: the editor's page keeps polling."""
+        if self.state == self.State.FETCHING:
+            return True
+        if self.url and self.next_check_at and self.enqueued_at:
+            return self.enqueued_at >= self.next_check_at and self.next_check_at <= timezone.now()
+        return False
+
+    @property
+    def label(self) -> str:
+        return str(self)
 
 
 class Citation(models.Model):
@@ -265,6 +288,9 @@ class Snapshot(models.Model):
     )
     text_hash = models.CharField(max_length=64, blank=True)
     error_code = models.CharField(max_length=40, blank=True)
+    error_detail = models.CharField(max_length=500, blank=True)
+    # The URL asked for (a source's URL can change; drift compares like with like).
+    url = models.URLField(max_length=2000, blank=True)
     claimreview = models.JSONField(null=True, blank=True)
     elapsed_ms = models.PositiveIntegerField(null=True, blank=True)
 
@@ -275,6 +301,17 @@ class Snapshot(models.Model):
     def __str__(self) -> str:
         outcome = self.error_code or self.status_code or "?"
         return f"{self.source_id} @ {self.fetched_at:%Y-%m-%d %H:%M} ({outcome})"
+
+
+class HostTurn(models.Model):
+    """Per-host politeness without Redis: when the host may next be asked (epoch seconds).
+    With Redis the same turn lives there (claims/fetch.py)."""
+
+    host = models.CharField(max_length=253, unique=True)
+    next_at = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return self.host
 
 
 # --- Claims and verdicts ------------------------------------------------------------

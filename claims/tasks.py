@@ -35,3 +35,26 @@ def notification_send_task(notification_id: int) -> None:
 def notifications_sweep_task() -> int:
     """Re-send notifications whose email task was lost."""
     return services.notifications_sweep()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None, ignore_result=True)
+def source_fetch_task(self, source_id: int) -> str:
+    """Fetch one source (routed to the ``fetch`` queue). The service claims the row
+    itself, so a duplicate message does nothing; a transient failure comes back with the
+    countdown to retry after (backoff, or the server's Retry-After)."""
+    done = services.source_fetch(source_id=source_id, attempt=self.request.retries)
+    if done.retry_in is not None:
+        raise self.retry(countdown=done.retry_in)
+    return done.outcome
+
+
+@shared_task
+def sources_enqueue_due_task() -> int:
+    """Beat's due-check: send a fetch for every source whose re-check is due."""
+    return len(services.sources_enqueue_due())
+
+
+@shared_task
+def sources_sweep_task() -> int:
+    """Send again every fetch whose lease ran out or whose message was lost."""
+    return len(services.sources_sweep())

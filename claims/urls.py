@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims.views import dashboard, desk, public
+from claims.views import dashboard, desk, public, sources
 
 app_name = "claims"
 
@@ -36,4 +36,8 @@ urlpatterns = [
         desk.desk_notification_read,
         name="desk_notification_read",
     ),
+    path("desk/sources/", sources.source_list, name="sources"),
+    path("desk/sources/<int:pk>/", sources.source_detail, name="source"),
+    path("desk/sources/<int:pk>/fetch/", sources.source_fetch, name="source_fetch"),
+    path("desk/sources/<int:pk>/url/", sources.source_url, name="source_url"),
 ]

@@ -1,6 +1,7 @@
 """The Celery app. It reads every ``CELERY_*`` Django setting (see settings.py)."""
 
 import os
+import sys
 
 from celery import Celery
 
@@ -9,3 +10,25 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 app = Celery("factcheck")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def worker_command(*, queues: str, concurrency: int, loglevel: str = "info") -> list[str]:
+    """The command line of a real prefork worker (tests and benchmarks start them)."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "factcheck",
+        "worker",
+        "-Q",
+        queues,
+        "--concurrency",
+        str(concurrency),
+        "--pool",
+        "prefork",
+        "--without-gossip",
+        "--without-mingle",
+        "-l",
+        loglevel,
+    ]

@@ -217,6 +217,9 @@ else:
         "data_folder_out": str(_BROKER_DIR),
         "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
+        # The folder is polled; the default 1 s between polls caps the embedded worker at
+        # a few tasks a second (bench/fetch.py).
+        "polling_interval": 0.1,
     }
     (VAR_DIR / "results").mkdir(exist_ok=True)
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'results'}"
@@ -242,9 +245,20 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Sources: how often beat looks for due fetches and for lost ones (seconds).
+FACTCHECK_SOURCE_DUE_EVERY = env_int("FACTCHECK_SOURCE_DUE_EVERY", 300, minimum=1)
+FACTCHECK_SOURCE_SWEEP_EVERY = env_int("FACTCHECK_SOURCE_SWEEP_EVERY", 120, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "claims.tasks.reports_sweep_task", "schedule": 60.0},
     "notifications-sweep": {"task": "claims.tasks.notifications_sweep_task", "schedule": 60.0},
+    "sources-due": {
+        "task": "claims.tasks.sources_enqueue_due_task",
+        "schedule": float(FACTCHECK_SOURCE_DUE_EVERY),
+    },
+    "sources-sweep": {
+        "task": "claims.tasks.sources_sweep_task",
+        "schedule": float(FACTCHECK_SOURCE_SWEEP_EVERY),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -376,6 +390,42 @@ FACTCHECK_CLAIMREVIEW_MAX_BYTES = env_int(
 )
 # The organisation named as author of the newsroom's ClaimReviews.
 FACTCHECK_PUBLISHER_NAME = env_str("FACTCHECK_PUBLISHER_NAME") or SITE_NAME
+# --- Fetching sources (claims/fetch.py) ----------------------------------------------
+# Where site owners can read who we are and ask us to stop; part of the User-Agent.
+FACTCHECK_FETCH_CONTACT_URL = env_url("FACTCHECK_FETCH_CONTACT_URL", schemes={"http", "https"}) or (
+    f"{SITE_URL.rstrip('/')}/"
+)
+FACTCHECK_FETCH_USER_AGENT = (
+    f"FactcheckBot/0.1 (+{FACTCHECK_FETCH_CONTACT_URL}; checks the sources newsroom articles cite)"
+)
+FACTCHECK_FETCH_CONNECT_TIMEOUT = env_int("FACTCHECK_FETCH_CONNECT_TIMEOUT", 5, minimum=1)
+FACTCHECK_FETCH_TOTAL_TIMEOUT = env_int("FACTCHECK_FETCH_TOTAL_TIMEOUT", 30, minimum=1)
+# Largest body kept, counted after decompression (a gzip bomb stops here).
+FACTCHECK_FETCH_MAX_BYTES = env_int("FACTCHECK_FETCH_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+FACTCHECK_FETCH_MAX_REDIRECTS = env_int("FACTCHECK_FETCH_MAX_REDIRECTS", 5)
+# Politeness: at least this many milliseconds between two requests to one host, across
+# all workers (a robots.txt Crawl-delay that asks for more wins, up to 60 s).
+FACTCHECK_FETCH_DOMAIN_INTERVAL_MS = env_int("FACTCHECK_FETCH_DOMAIN_INTERVAL_MS", 2000)
+# Longest a worker waits for its turn at a busy host before giving the fetch back.
+FACTCHECK_FETCH_DOMAIN_MAX_WAIT = env_int("FACTCHECK_FETCH_DOMAIN_MAX_WAIT", 30)
+FACTCHECK_ROBOTS_CACHE_SECONDS = env_int("FACTCHECK_ROBOTS_CACHE_SECONDS", 3600)
+# Link health (InternetArchiveBot practice): live sources re-checked weekly, failing ones
+# daily; dead after FAILURES failed checks at least FAILURE_SPACING apart.
+FACTCHECK_SOURCE_RECHECK_LIVE = env_int("FACTCHECK_SOURCE_RECHECK_LIVE", 7 * 86400, minimum=1)
+FACTCHECK_SOURCE_RECHECK_FAILING = env_int("FACTCHECK_SOURCE_RECHECK_FAILING", 86400, minimum=1)
+FACTCHECK_SOURCE_RECHECK_DEAD = env_int("FACTCHECK_SOURCE_RECHECK_DEAD", 30 * 86400, minimum=1)
+FACTCHECK_SOURCE_DEAD_FAILURES = env_int("FACTCHECK_SOURCE_DEAD_FAILURES", 3, minimum=1)
+FACTCHECK_SOURCE_FAILURE_SPACING = env_int("FACTCHECK_SOURCE_FAILURE_SPACING", 3 * 86400, minimum=0)
+# Transient failures (timeout, 5xx, 429) are retried at once with backoff: the first
+# retry after RETRY_BASE seconds, doubling, at most RETRIES times; Retry-After wins.
+FACTCHECK_SOURCE_RETRIES = env_int("FACTCHECK_SOURCE_RETRIES", 3)
+FACTCHECK_SOURCE_RETRY_BASE = env_int("FACTCHECK_SOURCE_RETRY_BASE", 60, minimum=1)
+# A fetch holds its row this long; after that the sweeper hands it to another worker.
+FACTCHECK_SOURCE_LEASE_SECONDS = env_int("FACTCHECK_SOURCE_LEASE_SECONDS", 180, minimum=1)
+# A due source whose task has not run after this long is sent again by the sweeper.
+FACTCHECK_SOURCE_RESEND_AFTER = env_int("FACTCHECK_SOURCE_RESEND_AFTER", 900, minimum=1)
+# Quote checks: a fuzzy score (0-100) at or above this is a close match.
+FACTCHECK_QUOTE_CLOSE_SCORE = env_int("FACTCHECK_QUOTE_CLOSE_SCORE", 85)
 
 LOGGING = {
     "version": 1,

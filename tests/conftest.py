@@ -10,7 +10,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from claims import services
 from claims.importers.seed import seed_read
 from claims.models import Article
 from claims.roles import roles_ensure
+from factcheck.celery import worker_command
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -166,24 +166,7 @@ class WorkerProcess:
 
     def __init__(self, queues: str = "celery,fetch", concurrency: int = 2) -> None:
         self.log_path = settings.VAR_DIR / f"worker-{os.getpid()}-{time.monotonic_ns()}.log"
-        self.args = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "factcheck",
-            "worker",
-            "-Q",
-            queues,
-            "--concurrency",
-            str(concurrency),
-            "--pool",
-            "prefork",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "info",
-        ]
+        self.args = worker_command(queues=queues, concurrency=concurrency)
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> WorkerProcess:
@@ -298,3 +281,44 @@ def seed_claim(seed_article, editor):
         claim_date=seed_article.published_at.date(),
         created_by=editor,
     )
+
+
+# --- sources ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _source_servers():
+    from tests.sourceserver import SourceServer
+
+    pages = shared_file("data", "html")
+    server, canary = SourceServer(pages), SourceServer(pages)
+    yield server, canary
+    server.stop()
+    canary.stop()
+
+
+@pytest.fixture
+def source_server(_source_servers, settings, monkeypatch):
+    """A real HTTP server on loopback that the fetcher may reach (it is in
+    FACTCHECK_FETCH_ALLOW, also for worker processes started by the test)."""
+    server, _ = _source_servers
+    server.reset()
+    settings.FACTCHECK_FETCH_ALLOW = [server.pair]
+    monkeypatch.setenv("FACTCHECK_FETCH_ALLOW", server.pair)
+    return server
+
+
+@pytest.fixture
+def canary_server(_source_servers):
+    """A server on another loopback port that nothing may reach: it counts every hit."""
+    _, canary = _source_servers
+    canary.reset()
+    yield canary
+    assert canary.hits == [], f"the canary was reached: {canary.hits}"
+
+
+@pytest.fixture
+def roles_restored(transactional_db) -> None:
+    """Bring back the groups that migration 0002_roles made: a transactional test that ran
+    earlier (live server, worker) flushed them. Run before the persona fixtures."""
+    roles_ensure()

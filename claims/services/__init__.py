@@ -9,6 +9,7 @@ and a sweeper re-sends whatever did not go out.
 One module per area; this package re-exports their public functions.
 """
 
+# Every area's public names, re-exported; no __all__, so areas never edit the same lines.
 from claims.services.articles import (
     ArticleImport,
     article_cache_touch,
@@ -47,7 +48,7 @@ from claims.services.claims import (
     verdict_save,
     verdict_submit,
 )
-from claims.services.core import slug_unique, task_send
+from claims.services.core import history_record, slug_unique, task_send
 from claims.services.corrections import correction_publish
 from claims.services.matching import (
     claim_match_best,
@@ -64,56 +65,20 @@ from claims.services.reports import (
     report_reference,
     reports_sweep,
 )
+from claims.services.sources import (
+    SourceFetch,
+    citations_quote_check,
+    claims_rereview_for_source,
+    source_fetch,
+    source_fetch_now,
+    source_latest_text,
+    source_mark_dead,
+    source_merge,
+    source_url_set,
+    sources_enqueue_due,
+    sources_fetch_now,
+    sources_interleave,
+    sources_select,
+    sources_sweep,
+)
 from claims.services.suggestions import article_suggest, suggestion_accept, suggestion_dismiss
-
-__all__ = [
-    "ArticleImport",
-    "ClaimReviewImport",
-    "appearance_add",
-    "article_cache_touch",
-    "article_import",
-    "article_suggest",
-    "citation_add",
-    "citation_remove",
-    "claim_assign",
-    "claim_create",
-    "claim_match_best",
-    "claim_match_candidates",
-    "claim_match_decide",
-    "claim_matches_find",
-    "claim_merge",
-    "claim_update",
-    "claimreview_feed",
-    "claimreview_feed_own",
-    "claimreview_for_claim",
-    "claimreview_for_external",
-    "claimreview_import",
-    "claims_for_claimreview",
-    "correction_publish",
-    "explanation_clean",
-    "external_review_match",
-    "ip_hash",
-    "notification_create",
-    "notification_send",
-    "notifications_sweep",
-    "paragraph_anchors",
-    "rating_for_text",
-    "rating_scale_in_use",
-    "rating_scale_version_create",
-    "report_create",
-    "report_process",
-    "report_reference",
-    "reports_sweep",
-    "slug_unique",
-    "source_get_or_create",
-    "suggestion_accept",
-    "suggestion_dismiss",
-    "task_send",
-    "verdict_approve",
-    "verdict_can_publish",
-    "verdict_draft_for",
-    "verdict_publish",
-    "verdict_return",
-    "verdict_save",
-    "verdict_submit",
-]

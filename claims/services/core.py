@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 log = logging.getLogger(__name__)
@@ -33,3 +34,17 @@ def slug_unique(model, text: str, *, max_length: int = 80) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def history_record(instance, *, reason: str, user=None) -> None:
+    """Write the change-history row for a change made with ``QuerySet.update()``, which
+    django-simple-history does not see (TRAPS.md). ``instance`` holds the new values."""
+    model = type(instance).history.model
+    values = {field.attname: getattr(instance, field.attname) for field in model.tracked_fields}
+    model.objects.create(
+        history_date=timezone.now(),
+        history_type="~",
+        history_change_reason=reason[:100],
+        history_user=user,
+        **values,
+    )

@@ -25,11 +25,10 @@ class Command(BaseCommand):
         max_bytes = settings.FACTCHECK_CLAIMREVIEW_MAX_BYTES
         base_url = ""
         if source.startswith(("http://", "https://")):
-            try:
-                data = fetch.page_get(source, max_bytes=max_bytes)
-            except (fetch.FetchRefused, fetch.FetchFailed) as exc:
-                raise CommandError(f"{source}: cannot fetch ({exc.code})") from None
-            base_url = source
+            page = fetch.url_fetch(source, max_bytes=max_bytes)
+            if not page.ok:
+                raise CommandError(f"{source}: cannot fetch ({page.error})")
+            data, base_url = page.body, page.final_url or source
         else:
             path = Path(source)
             try:

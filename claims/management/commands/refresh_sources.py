@@ -1,0 +1,63 @@
+"""python manage.py refresh_sources [--due|--all|--source ID] [--sync] [--json]
+
+Without --sync the fetches go to the workers' ``fetch`` queue; with --sync they run here,
+one after another, with a progress bar on a terminal. A summary follows either way.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from claims import services
+
+
+class Command(BaseCommand):
+    help = "Fetch the due sources (or all, or one): send them to the workers or run here."
+
+    def add_arguments(self, parser) -> None:
+        which = parser.add_mutually_exclusive_group()
+        which.add_argument("--due", action="store_true", help="sources due now (default)")
+        which.add_argument("--all", action="store_true", help="every source with a URL")
+        which.add_argument("--source", type=int, metavar="ID", help="one source")
+        parser.add_argument("--sync", action="store_true", help="fetch here, not in workers")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def handle(self, *args, **options) -> None:
+        which = "all" if options["all"] else "due"
+        ids = services.sources_select(which=which, source_id=options["source"])
+        if options["source"] is not None and not ids:
+            raise CommandError(f"source {options['source']} does not exist or has no URL")
+        if options["sync"]:
+            summary = self._fetch_here(ids, quiet=options["json"])
+        else:
+            sent = services.sources_fetch_now(ids=ids)
+            summary = {"sources": len(ids), "sent": len(sent)}
+        if options["json"]:
+            self.stdout.write(json.dumps(summary))
+        elif options["sync"]:
+            counts = ", ".join(f"{n} {outcome}" for outcome, n in summary["outcomes"].items())
+            self.stdout.write(f"Fetched {summary['sources']} sources: {counts or 'nothing'}.")
+            for code, n in summary["errors"].items():
+                self.stdout.write(f"  {code}: {n}")
+        else:
+            sent, total = summary["sent"], summary["sources"]
+            self.stdout.write(f"Sent {sent} of {total} sources to the fetch queue.")
+
+    def _fetch_here(self, ids: list[int], *, quiet: bool) -> dict:
+        outcomes, errors = Counter(), Counter()
+        # The bar goes straight to the terminal: Django's OutputWrapper ends every write
+        # with a newline, which would print each update on a line of its own.
+        quiet = quiet or not sys.stderr.isatty()
+        bar = tqdm(ids, unit="source", disable=quiet, file=sys.stderr)
+        for source_id in bar:
+            done = services.source_fetch(source_id=source_id, force=True)
+            outcomes[done.outcome] += 1
+            if done.error:
+                errors[done.error] += 1
+            bar.set_postfix_str(done.outcome)
+        return {"sources": len(ids), "outcomes": dict(outcomes), "errors": dict(errors)}
