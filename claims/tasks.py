@@ -24,3 +24,30 @@ def reports_sweep_task() -> int:
     """Re-send the follow-up of every report still unprocessed (a lost message, or a
     broker that was down when the report came in)."""
     return services.reports_sweep()
+
+
+@shared_task
+def report_email_send_task(email_id: int) -> bool:
+    return services.report_email_send(email_id=email_id)
+
+
+@shared_task
+def report_emails_sweep_task() -> int:
+    """Send again every outbox email still due (a mail server outage, a lost message)."""
+    return services.report_emails_sweep()
+
+
+@shared_task
+def article_views_flush_task() -> int:
+    return services.article_views_flush()
+
+
+@shared_task
+def reports_housekeeping_task() -> dict[str, int]:
+    """Hourly: unanswered questions back to the queue, queue places recomputed from
+    the articles' reach, and reporters' addresses erased after the retention period."""
+    return {
+        "released": services.reports_waiting_release(),
+        "reprioritised": services.reports_reprioritise(),
+        "erased": services.reports_erase_emails(),
+    }

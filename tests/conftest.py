@@ -235,3 +235,50 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "nl-NL"}
+
+
+# --- reports ------------------------------------------------------------------------
+
+
+def report_form_data(**fields) -> dict:
+    """A "found an error?" submission as a reader's browser sends it: the form was
+    served a minute ago (its signed time stamp), the honeypot left empty."""
+    from claims.forms import report_form_token
+
+    return {"started": report_form_token(time.time() - 60), **fields}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def broker_unreachable():
+    """Point this process's Celery app at a closed port: sending a task fails as it does
+    when Redis is down. Yields a function that brings the real broker back."""
+    from factcheck.celery import app
+
+    saved = (app.conf.broker_url, app.conf.broker_transport_options)
+
+    def point_at(url, options) -> None:
+        app.conf.broker_url = url
+        app.conf.broker_transport_options = options
+        app._pool = None
+        if "amqp" in app.__dict__:
+            app.amqp._producer_pool = None
+
+    point_at(f"redis://127.0.0.1:{free_port()}/0", {"socket_connect_timeout": 1})
+    restored = False
+
+    def bring_back() -> None:
+        nonlocal restored
+        if not restored:
+            point_at(*saved)
+            restored = True
+
+    yield bring_back
+    bring_back()

@@ -22,7 +22,11 @@ PUBLIC = {
     "claims:article",
     "claims:report_create",
     "claims:report_track",
+    "claims:report_reply",
     "claims:claim",
+    "claims:corrections",
+    "claims:corrections_rss",
+    "claims:corrections_atom",
 }
 
 SAMPLE = {

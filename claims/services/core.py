@@ -23,6 +23,20 @@ def task_send(task, *args) -> None:
     transaction.on_commit(send)
 
 
+def task_resend(task, ids: list[int]) -> int:
+    """The sweepers' half of ``task_send``: send ``task`` again for each id now. A broker
+    outage stops the round (logged); the rows stay pending for the next sweep."""
+    sent = 0
+    for pk in ids:
+        try:
+            task.delay(pk)
+        except Exception:  # kombu raises many types when the broker is unreachable
+            log.warning("broker unreachable; %s sweep stops and runs again later", task.name)
+            break
+        sent += 1
+    return sent
+
+
 def slug_unique(model, text: str, *, max_length: int = 80) -> str:
     base = slugify(text, allow_unicode=False)
     if len(base) > max_length:  # cut at a word boundary
