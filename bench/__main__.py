@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["bench.article_page"]
+BENCHMARKS = ["bench.article_page", "bench.report_post"]
 
 
 def main() -> None:

@@ -169,7 +169,8 @@ class ReportForm(forms.Form):
         ]
         if not claims:
             self.fields["claim"].widget = forms.HiddenInput()
-        self.fields["started"].initial = started or report_form_token()
+        if not self.is_bound:  # a bound form renders the token it was sent with
+            self.fields["started"].initial = started or report_form_token()
         self.too_fast = False
 
     def clean_message(self) -> str:

@@ -20,6 +20,12 @@ def report_process_task(report_id: int) -> None:
 
 
 @shared_task
+def reports_process_pending_task() -> int:
+    """Follow-up work of every new report; sent coalesced by ``report_create``."""
+    return services.reports_process_pending()
+
+
+@shared_task
 def reports_sweep_task() -> int:
     """Re-send the follow-up of every report still unprocessed (a lost message, or a
     broker that was down when the report came in)."""

@@ -202,7 +202,16 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "fc",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+        },
+        # Counters: rate limits, page views, task coalescing; several tiny writes per
+        # request. django-redis keeps one client per process and increments in one round
+        # trip (a Lua script), and django-ratelimit supports it by name.
+        "counters": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "fc",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        },
     }
 else:
     _BROKER_DIR = VAR_DIR / "broker"
@@ -216,17 +225,21 @@ else:
     }
     (VAR_DIR / "results").mkdir(exist_ok=True)
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'results'}"
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "counters": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "counters",
+        },
+    }
 
-# django-ratelimit counts on the default cache. Django's own Redis cache increments
-# atomically (INCRBY) but is not on the library's list (W001). The embedded default's
-# local-memory cache is refused (E003) because each process counts for itself: that
-# setup runs on one machine with WEB_CONCURRENCY processes (2), so a limit there is at
-# most that many times looser, which is acceptable for development and small installs.
-# Production sets REDIS_URL, where the counters are shared by every web process.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-if not REDIS_URL:
-    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# django-ratelimit counts on the "counters" cache: django-redis with REDIS_URL, shared by
+# every web process. The embedded default's local-memory cache is refused by the
+# library (E003, W001) because each process counts for itself: that setup runs on one
+# machine with WEB_CONCURRENCY processes (2), so a limit there is at most that many
+# times looser, which is acceptable for development and small installs.
+RATELIMIT_USE_CACHE = "counters"
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

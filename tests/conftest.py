@@ -240,6 +240,16 @@ def browser_context_args(browser_context_args):
 # --- reports ------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    """Rate-limit and view counters start at zero (with Redis, _fresh_cache already
+    deleted them: they share the "fc:" prefix)."""
+    from django.core.cache import caches
+
+    if not settings.REDIS_URL:
+        caches["counters"].clear()
+
+
 def report_form_data(**fields) -> dict:
     """A "found an error?" submission as a reader's browser sends it: the form was
     served a minute ago (its signed time stamp), the honeypot left empty."""

@@ -244,9 +244,12 @@ def test_a_blocked_reporter_is_thanked_then_filed_as_spam(reader, seed_article):
 
     report = Report.objects.get()
     assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
+    assert services.reports_process_pending() == 1  # the follow-up work files it
+    report.refresh_from_db()
     assert report.state == Report.State.SPAM
     assert "Ontvangen" in reader.get(report.get_absolute_url()).content.decode()
     post(reader, seed_article, ip="198.51.100.67", message="Iemand anders.")
+    services.reports_process_pending()
     assert Report.objects.filter(state=Report.State.NEW).count() == 1
 
 
@@ -299,12 +302,18 @@ def test_a_report_gets_through_when_the_cache_is_down(reader, seed_article, sett
     from tests.conftest import free_port
 
     settings.FACTCHECK_REPORT_RATE_PER_IP = "1/h"
+    closed = f"redis://127.0.0.1:{free_port()}/0"
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "LOCATION": closed,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
+        "counters": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": closed,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        },
     }
     assert post(reader, seed_article, message="een").status_code == 302
     assert post(reader, seed_article, message="twee").status_code == 302

@@ -57,6 +57,25 @@ def test_a_report_is_saved_even_when_the_broker_is_down(
     assert services.report_process(report_id=report.pk) is False  # twice does no harm
 
 
+def test_pending_reports_are_processed_in_bulk_once(seed_article):
+    reports = [
+        services.report_create(
+            article=seed_article,
+            message=f"melding {n}",
+            claim=None,
+            evidence_urls=["https://example.org/bewijs"] if n == 3 else None,
+        )
+        for n in range(7)
+    ]
+
+    assert services.reports_process_pending(chunk=3) == 7
+
+    assert not Report.objects.filter(processed_at__isnull=True).exists()
+    assert Source.objects.filter(reports=reports[3]).count() == 1
+    assert services.reports_process_pending() == 0
+    assert services.report_process(report_id=reports[0].pk) is False
+
+
 def test_evidence_links_are_handed_to_the_source_pipeline(seed_article):
     report = make_report(
         seed_article, evidence_urls=["https://example.org/bewijs", "https://example.org/twee"]
@@ -286,8 +305,9 @@ def test_spam_with_block_files_the_reporters_waiting_reports_too(seed_article, r
 
     states = dict(Report.objects.values_list("pk", "state"))
     assert states == {spam.pk: "spam", waiting.pk: "spam", honest.pk: "new"}
-    later = services.report_create(article=seed_article, message="weer", ip="198.51.100.5")
+    later = make_report(seed_article, "weer", ip="198.51.100.5")  # thanked, then filed
     assert later.state == Report.State.SPAM
+    assert later.history.first().history_change_reason == "reporter blocked"
     assert ReportEmail.objects.count() == 0
 
 

@@ -17,7 +17,7 @@ from claims.services.articles import (
     source_get_or_create,
 )
 from claims.services.claims import claim_create, verdict_publish
-from claims.services.core import slug_unique, task_send
+from claims.services.core import slug_unique, task_coalesce_release, task_resend, task_send
 from claims.services.corrections import correction_publish
 from claims.services.reach import (
     article_reach_points,
@@ -52,6 +52,7 @@ from claims.services.reports import (
     report_request_info,
     reporter_block,
     reports_erase_emails,
+    reports_process_pending,
     reports_reprioritise,
     reports_sweep,
     reports_waiting_release,
@@ -92,11 +93,14 @@ __all__ = [
     "report_request_info",
     "reporter_block",
     "reports_erase_emails",
+    "reports_process_pending",
     "reports_reprioritise",
     "reports_sweep",
     "reports_waiting_release",
     "slug_unique",
     "source_get_or_create",
+    "task_coalesce_release",
+    "task_resend",
     "task_send",
     "verdict_publish",
 ]

@@ -1,8 +1,8 @@
 """An article's reach, for the report queue's priority: page views when they are
 tracked, otherwise how recently the article was published.
 
-A view is counted in the cache (one atomic increment, no SQL on the page), and a beat
-task moves the counts into ``Article.page_views`` every few minutes.
+A view is counted in the "counters" cache (an atomic increment, no SQL on the page), and
+a beat task moves the counts into ``Article.page_views`` every few minutes.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import F
 from django.utils import timezone
 
@@ -27,10 +27,10 @@ def _views_key(article_id: int) -> str:
 
 def article_view_count(*, article_id: int) -> None:
     """Count one view of the article page. Never raises: a cache outage costs a count."""
-    key = _views_key(article_id)
+    key, counters = _views_key(article_id), caches["counters"]
     try:
-        if not cache.add(key, 1, timeout=None):
-            cache.incr(key)
+        if not counters.add(key, 1, timeout=None):
+            counters.incr(key)
     except Exception:
         log.debug("cache unreachable; view of article %s not counted", article_id)
 
@@ -54,14 +54,15 @@ def article_views_flush(*, batch: int = 500) -> int:
 
 
 def _flush_page(article_ids: list[int]) -> int:
-    counts = cache.get_many([_views_key(pk) for pk in article_ids])
+    counters = caches["counters"]
+    counts = counters.get_many([_views_key(pk) for pk in article_ids])
     moved = 0
     for key, count in counts.items():
         if not count:
             continue
         article_id = int(key.rsplit(":", 1)[1])
         Article.objects.filter(pk=article_id).update(page_views=F("page_views") + count)
-        cache.decr(key, count)
+        counters.decr(key, count)
         moved += count
     return moved
 

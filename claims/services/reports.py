@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +38,7 @@ from claims.models import (
     ReportEmail,
     Source,
 )
-from claims.services.core import task_resend, task_send
+from claims.services.core import task_coalesce_release, task_resend, task_send
 from claims.services.corrections import correction_publish
 from claims.services.reach import article_reach_points
 from claims.services.report_emails import report_email_queue
@@ -51,6 +51,7 @@ CLAIM_POINTS = 1  # a report on a checked claim
 # rapidfuzz token-set ratio that matched the same pairs in our tests.
 SIMILAR_TRIGRAM = 0.3
 SIMILAR_FUZZ = 0.6
+PROCESS_PENDING = "reports-process-pending"  # the coalesced follow-up task (see task_send)
 SPAM_BLOCKED = "Filed as spam: the reporter is blocked."
 SPAM_HONEYPOT = "Filed as spam: the hidden form field was filled in."
 
@@ -104,39 +105,40 @@ def report_create(
     """Store a reader's report. It is committed before any task is sent, so it survives
     a broker outage; its follow-up work is ``processed_at IS NULL``.
 
-    A report from a blocked reporter, or one with ``spam_note`` (a bot), is stored as
-    spam: the reader is thanked as usual and no reviewer sees it in the queue."""
+    A report with ``spam_note`` (a bot) is stored as spam at once; one from a blocked
+    reporter is filed as spam by the follow-up work. Either way the reader is thanked
+    as usual. The row is its own creation record: change history starts with the first
+    change (a claim), which keeps the request to one INSERT and its commit."""
     from claims import tasks
 
-    hashed = ip_hash(ip) if ip else ""
-    if not spam_note and hashed and BlockedReporter.objects.filter(ip_hash=hashed).exists():
-        spam_note = SPAM_BLOCKED
     now = timezone.now()
     spam = bool(spam_note)
-    with transaction.atomic():
-        report = Report.objects.create(
-            reference=report_reference(),
-            article=article,
-            claim=claim,
-            paragraph=paragraph,
-            quote=quote,
-            message=message,
-            suggestion=suggestion,
-            evidence_urls=evidence_urls or [],
-            name=name,
-            email=email if email_consent else "",
-            email_consent=bool(email and email_consent),
-            language=language,
-            ip_hash=hashed,
-            state=Report.State.SPAM if spam else Report.State.NEW,
-            reviewer_note=spam_note,
-            created_at=now,
-            queue_at=now,
-            resolved_at=now if spam else None,
-            processed_at=now if spam else None,
-        )
-        if not spam:
-            task_send(tasks.report_process_task, report.pk)
+    report = Report(
+        reference=report_reference(),
+        article=article,
+        claim=claim,
+        paragraph=paragraph,
+        quote=quote,
+        message=message,
+        suggestion=suggestion,
+        evidence_urls=evidence_urls or [],
+        name=name,
+        email=email if email_consent else "",
+        email_consent=bool(email and email_consent),
+        language=language,
+        ip_hash=ip_hash(ip) if ip else "",
+        state=Report.State.SPAM if spam else Report.State.NEW,
+        reviewer_note=spam_note,
+        created_at=now,
+        queue_at=now,
+        resolved_at=now if spam else None,
+        processed_at=now if spam else None,
+    )
+    report.skip_history_when_saving = True
+    report.save(force_insert=True)
+    del report.skip_history_when_saving
+    if not spam:
+        task_send(tasks.reports_process_pending_task, coalesce=PROCESS_PENDING)
     return report
 
 
@@ -149,6 +151,48 @@ def report_priority(report: Report, article: Article, *, now=None) -> tuple[int,
     return points, report.created_at - points * _point()
 
 
+def reports_process_pending(*, limit: int = 1000, chunk: int = 200) -> int:
+    """Process every report still waiting for its follow-up work, in bulk (the coalesced
+    task that ``report_create`` sends): one locked read and one UPDATE per chunk.
+    Returns how many were processed. Safe beside ``report_process`` and itself: rows
+    another worker holds are skipped, rows already processed are left alone."""
+    from claims import tasks
+
+    task_coalesce_release(PROCESS_PENDING)
+    ids = list(
+        Report.objects.filter(processed_at__isnull=True)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = 0
+    for start in range(0, len(ids), chunk):
+        with transaction.atomic():
+            reports = list(
+                Report.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("article")
+                .filter(pk__in=ids[start : start + chunk], processed_at__isnull=True)
+            )
+            if not reports:
+                continue
+            now = timezone.now()
+            places = {}
+            for report in reports:
+                report.priority, report.queue_at = report_priority(report, report.article, now=now)
+                report.processed_at = now
+                places[report.pk] = (report.priority, report.queue_at)
+            done += Report.objects.filter(pk__in=places, processed_at__isnull=True).update(
+                priority=Case(*(When(pk=pk, then=p) for pk, (p, _q) in places.items())),
+                queue_at=Case(*(When(pk=pk, then=q) for pk, (_p, q) in places.items())),
+                processed_at=now,
+            )
+            for report in reports:
+                _evidence_sources_add(report)
+            _reports_from_blocked_file_as_spam(reports)
+    if len(ids) == limit:  # more than one batch waiting: carry on in a new task
+        task_send(tasks.reports_process_pending_task, coalesce=PROCESS_PENDING)
+    return done
+
+
 def report_process(*, report_id: int) -> bool:
     """Follow-up work on a new report: its place in the queue, and its evidence links
     handed to the source pipeline as sources to fetch. Safe to run twice."""
@@ -157,15 +201,50 @@ def report_process(*, report_id: int) -> bool:
     ).first()
     if report is None:
         return False
+    points, queue_at = report_priority(report, report.article)
     with transaction.atomic():
-        sources = [_evidence_source(url) for url in report.evidence_urls]
-        points, queue_at = report_priority(report, report.article)
         changed = Report.objects.filter(pk=report_id, processed_at__isnull=True).update(
             priority=points, queue_at=queue_at, processed_at=timezone.now()
         )
-        if changed and sources:
-            report.evidence_sources.add(*[s for s in sources if s is not None])
+        if changed:
+            _evidence_sources_add(report)
+            _reports_from_blocked_file_as_spam([report])
     return bool(changed)
+
+
+def _reports_from_blocked_file_as_spam(reports: list[Report]) -> int:
+    """The follow-up half of "accepted politely, then filed as spam"."""
+    hashes = {report.ip_hash for report in reports if report.ip_hash}
+    if not hashes:
+        return 0
+    blocked = set(
+        BlockedReporter.objects.filter(ip_hash__in=hashes).values_list("ip_hash", flat=True)
+    )
+    return sum(
+        _report_file_as_spam(report, note=SPAM_BLOCKED, user=None, reason="reporter blocked")
+        for report in reports
+        if report.ip_hash in blocked
+    )
+
+
+def _report_file_as_spam(report: Report, *, note: str, user, reason: str) -> bool:
+    """File a report nobody holds (new, or waiting for the reader) as spam."""
+    expect = Q(state__in=[Report.State.NEW, Report.State.WAITING])
+    report.state, report.resolved_at = Report.State.SPAM, timezone.now()
+    report.reviewer_note = f"{report.reviewer_note}\n{note}".strip()
+    return _report_transition(
+        report,
+        expect=expect,
+        user=user,
+        reason=reason,
+        fields=["state", "resolved_at", "reviewer_note"],
+    )
+
+
+def _evidence_sources_add(report: Report) -> None:
+    sources = [_evidence_source(url) for url in report.evidence_urls]
+    if sources:
+        report.evidence_sources.add(*[s for s in sources if s is not None])
 
 
 def _evidence_source(url: str) -> Source | None:
@@ -546,23 +625,13 @@ def reporter_block(*, ip_hash: str, user=None, reason: str = "") -> int:
     BlockedReporter.objects.get_or_create(
         ip_hash=ip_hash, defaults={"blocked_by": user, "reason": reason[:300]}
     )
-    now = timezone.now()
-    waiting = list(
-        Report.objects.filter(ip_hash=ip_hash, state__in=[Report.State.NEW, Report.State.WAITING])
+    waiting = Report.objects.filter(
+        ip_hash=ip_hash, state__in=[Report.State.NEW, Report.State.WAITING]
     )
-    filed = 0
-    for report in waiting:
-        expect = Q(state=report.state)
-        report.state, report.resolved_at = Report.State.SPAM, now
-        report.reviewer_note = (report.reviewer_note + "\n" + SPAM_BLOCKED).strip()
-        filed += _report_transition(
-            report,
-            expect=expect,
-            user=user,
-            reason="reporter blocked",
-            fields=["state", "resolved_at", "reviewer_note"],
-        )
-    return filed
+    return sum(
+        _report_file_as_spam(report, note=SPAM_BLOCKED, user=user, reason="reporter blocked")
+        for report in waiting
+    )
 
 
 # --- Sweeping -----------------------------------------------------------------------

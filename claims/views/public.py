@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -109,12 +111,25 @@ class ArticleContent:
     claims: list[tuple[int, str]]  # (id, text) of the public claims, likewise
 
 
+# A per-process copy of recent article content in front of the shared cache. An entry
+# never goes stale: its key carries the render version (bumped by every change) and the
+# article's creation time (so another database never shares a key).
+_LOCAL_CONTENT: OrderedDict[str, ArticleContent] = OrderedDict()
+_LOCAL_CONTENT_MAX = 64
+_LOCAL_CONTENT_LOCK = threading.Lock()
+
+
 def _article_content(request: HttpRequest, article: Article) -> ArticleContent:
     """The rendered article region and blank report form, cached per render version
     and language: anything that changes what they show bumps ``Article.render_version``
     (see signals.py). Nothing reader-specific is cached but the slots. A cache outage
     costs a render, never the page."""
-    key = article.page_cache_key
+    key = f"{article.page_cache_key}:{article.created_at.timestamp()}"
+    with _LOCAL_CONTENT_LOCK:
+        content = _LOCAL_CONTENT.get(key)
+        if content is not None:
+            _LOCAL_CONTENT.move_to_end(key)
+            return content
     try:
         content = cache.get(key)
     except Exception:
@@ -129,7 +144,7 @@ def _article_content(request: HttpRequest, article: Article) -> ArticleContent:
             article=article, paragraphs=paragraphs, claims=claims, started=STARTED_SLOT
         )
         blank_form = render_to_string(
-            "claims/article_detail.html#report-form",
+            "claims/article_detail.html#report-form-body",
             {"article": article, "form": form, "csrf_token": CSRF_SLOT},
         )
         content = ArticleContent(
@@ -139,7 +154,17 @@ def _article_content(request: HttpRequest, article: Article) -> ArticleContent:
             cache.set(key, content, timeout=24 * 3600)
         except Exception:
             log.warning("cache unreachable; article %s not cached", article.pk)
+    with _LOCAL_CONTENT_LOCK:
+        _LOCAL_CONTENT[key] = content
+        while len(_LOCAL_CONTENT) > _LOCAL_CONTENT_MAX:
+            _LOCAL_CONTENT.popitem(last=False)
     return content
+
+
+def _blank_form(request: HttpRequest, content: ArticleContent) -> str:
+    """The cached blank report form with this reader's CSRF token and a fresh time stamp."""
+    blank_form = content.blank_form.replace(CSRF_SLOT, get_token(request))
+    return mark_safe(blank_form.replace(STARTED_SLOT, report_form_token()))  # noqa: S308
 
 
 def _article_page(
@@ -148,10 +173,7 @@ def _article_page(
     content = content or _article_content(request, article)
     context = {"article": article, "content": mark_safe(content.html), "notice": notice}  # noqa: S308
     if form is None:
-        blank_form = content.blank_form.replace(CSRF_SLOT, get_token(request)).replace(
-            STARTED_SLOT, report_form_token()
-        )
-        context["blank_form"] = mark_safe(blank_form)  # noqa: S308
+        context["form_html"] = _blank_form(request, content)
     else:
         context["form"] = form
     return render(request, "claims/article_detail.html", context, status=status)
@@ -224,13 +246,9 @@ def report_create(request: HttpRequest, slug: str) -> HttpResponse:
         ip=request.META.get("REMOTE_ADDR", ""),
         spam_note=SPAM_HONEYPOT if form.is_bot else "",
     )
-    if request.htmx:
-        form = ReportForm(article=article, paragraphs=content.paragraphs, claims=content.claims)
-        return render(
-            request,
-            "claims/article_detail.html#report-form",
-            {"article": article, "form": form, "sent": report},
-        )
+    if request.htmx:  # the reference, and a blank form for another report
+        context = {"article": article, "sent": report, "form_html": _blank_form(request, content)}
+        return render(request, "claims/article_detail.html#report-form", context)
     messages.success(request, _("Thank you. Your report has been received."))
     return redirect(report)
 
