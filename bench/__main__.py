@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["bench.article_page", "bench.report_post"]
+BENCHMARKS = ["bench.article_page", "bench.report_post", "bench.claim_next"]
 
 
 def main() -> None:

@@ -575,6 +575,11 @@ class Report(models.Model):
             models.Index(
                 fields=["lease_until"], condition=Q(state="in_review"), name="report_lease"
             ),
+            models.Index(
+                fields=["assignee", "lease_until"],
+                condition=Q(state="in_review"),
+                name="report_held",
+            ),
             models.Index(fields=["state", "created_at"], name="report_state_age"),
             models.Index(fields=["article", "state"], name="report_article"),
             models.Index(fields=["ip_hash"], name="report_ip_hash"),

@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -326,8 +326,11 @@ def _report_take(report: Report, *, user, now) -> bool:
 def report_claim_next(*, user, attempts: int = 5) -> Report | None:
     """Hand ``user`` the highest-priority unclaimed report under a lease, or None when
     the queue is empty. A reviewer holds one report at a time: while they hold one, that
-    is the one they get back (with a fresh lease)."""
+    is the one they get back (with a fresh lease). Reports whose reviewer walked away
+    (an expired lease) come first: they were at the top when they were taken."""
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        return _report_claim_next_postgres(user=user, now=now)
     held = report_held_by(user=user, now=now)
     if held is not None:
         report_lease_extend(report_id=held.pk, user=user)
@@ -335,7 +338,6 @@ def report_claim_next(*, user, attempts: int = 5) -> Report | None:
         return held
     for _attempt in range(attempts):
         with transaction.atomic():
-            # Reports whose reviewer walked away first: they were at the top when taken.
             for candidates in (Report.objects.lease_expired(now), Report.objects.claimable()):
                 report = candidates.select_for_update(skip_locked=True).first()
                 if report is not None:
@@ -345,6 +347,66 @@ def report_claim_next(*, user, attempts: int = 5) -> Report | None:
             if _report_take(report, user=user, now=now):
                 return report
     return None
+
+
+# PostgreSQL answers "claim next" in one statement, one round trip:
+# - ``before`` picks the first of: the report this reviewer holds, a report whose lease
+#   ran out, the first new report in queue order. Each is read with FOR UPDATE SKIP
+#   LOCKED, so concurrent reviewers pass each other's rows without waiting; each is one
+#   probe of a partial index (bench/claim_next.py prints the EXPLAIN); COALESCE stops at
+#   the first that answers.
+# - ``claimed`` takes that row (the UPDATE is the compare-and-set: state and holder).
+# - ``history`` writes its django-simple-history row, which does not see raw updates,
+#   unless the reviewer merely got back the report they hold (a lease has no history).
+CLAIM_NEXT_SQL = """
+WITH before AS (
+    SELECT id, state AS previous_state, assignee_id AS previous_holder FROM {table}
+     WHERE id = COALESCE(
+        (SELECT id FROM {table}
+          WHERE state = 'in_review' AND assignee_id = %(user)s AND lease_until > %(now)s
+          ORDER BY lease_until LIMIT 1 FOR UPDATE SKIP LOCKED),
+        (SELECT id FROM {table}
+          WHERE state = 'in_review' AND lease_until <= %(now)s
+          ORDER BY queue_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
+        (SELECT id FROM {table}
+          WHERE state = 'new'
+          ORDER BY queue_at, id LIMIT 1 FOR UPDATE SKIP LOCKED))
+), claimed AS (
+    UPDATE {table} AS report
+       SET state = 'in_review', assignee_id = %(user)s, lease_until = %(until)s
+      FROM before
+     WHERE report.id = before.id AND report.state IN ('new', 'in_review')
+    RETURNING report.*, before.previous_state, before.previous_holder
+), history AS (
+    INSERT INTO {history} ({tracked}, history_date, history_change_reason, history_type,
+                           history_user_id)
+    SELECT {tracked}, %(now)s,
+           CASE WHEN previous_state = 'in_review' THEN 'claimed after an expired lease'
+                ELSE 'claimed' END,
+           '~', %(user)s
+      FROM claimed
+     WHERE NOT (previous_state = 'in_review' AND previous_holder = %(user)s)
+)
+SELECT * FROM claimed
+"""
+
+
+def _claim_next_sql() -> str:
+    quote = connection.ops.quote_name
+    history = Report.history.model
+    own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+    tracked = [f.column for f in history._meta.concrete_fields if f.name not in own]
+    return CLAIM_NEXT_SQL.format(
+        table=quote(Report._meta.db_table),
+        history=quote(history._meta.db_table),
+        tracked=", ".join(quote(column) for column in tracked),
+    )
+
+
+def _report_claim_next_postgres(*, user, now) -> Report | None:
+    params = {"user": user.pk, "until": now + _lease(), "now": now}
+    claimed = list(Report.objects.raw(_claim_next_sql(), params))
+    return claimed[0] if claimed else None
 
 
 def report_claim(*, report_id: int, user) -> Report:
@@ -737,7 +799,6 @@ def report_duplicate_candidates(*, report: Report, limit: int = 5) -> list[Dupli
 
     PostgreSQL scores similarity with pg_trgm in the database; elsewhere rapidfuzz
     scores the article's most recent reports in Python."""
-    from django.db import connection
 
     others = (
         Report.objects.filter(article_id=report.article_id, duplicate_of__isnull=True)
