@@ -65,6 +65,16 @@ def evidence_url_clean(value: str) -> str:
     return url
 
 
+def evidence_field(label) -> forms.CharField:
+    """One evidence link: checked by ``evidence_url_clean`` in ``ReportForm.clean``."""
+    return forms.CharField(
+        label=label,
+        max_length=URL_MAX_LENGTH,
+        required=False,
+        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
+    )
+
+
 class ReportForm(forms.Form):
     """The "found an error?" form under an article.
 
@@ -100,24 +110,9 @@ class ReportForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    evidence_1 = forms.CharField(
-        label=_("Evidence link 1"),
-        max_length=URL_MAX_LENGTH,
-        required=False,
-        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
-    )
-    evidence_2 = forms.CharField(
-        label=_("Evidence link 2"),
-        max_length=URL_MAX_LENGTH,
-        required=False,
-        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
-    )
-    evidence_3 = forms.CharField(
-        label=_("Evidence link 3"),
-        max_length=URL_MAX_LENGTH,
-        required=False,
-        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
-    )
+    evidence_1 = evidence_field(_("Evidence link 1"))
+    evidence_2 = evidence_field(_("Evidence link 2"))
+    evidence_3 = evidence_field(_("Evidence link 3"))
     name = forms.CharField(
         label=_("Your name (optional)"),
         max_length=settings.FACTCHECK_REPORT_NAME_MAX,

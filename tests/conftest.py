@@ -315,3 +315,13 @@ def staff_roles(transactional_db) -> None:
         )
     admin, _ = Group.objects.get_or_create(name=ADMIN_ROLE)
     admin.permissions.set(Permission.objects.all())
+
+
+def wait_for(condition, timeout: float = 60) -> bool:
+    """Poll ``condition`` until it is true (a real worker's work), generously."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False

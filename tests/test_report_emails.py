@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import socketserver
 import threading
-import time
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 
@@ -18,7 +17,7 @@ from django.utils import timezone
 
 from claims import services
 from claims.models import Report, ReportEmail
-from tests.conftest import WorkerProcess, free_port
+from tests.conftest import WorkerProcess, free_port, wait_for
 
 
 class SMTPHandler(socketserver.StreamRequestHandler):
@@ -193,12 +192,3 @@ def test_a_real_worker_retries_through_the_outage_via_the_sweeper(
         assert services.report_emails_sweep() == 0
     finally:
         worker.stop()
-
-
-def wait_for(condition, timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False

@@ -10,18 +10,9 @@ from django.urls import reverse
 
 from claims import services
 from claims.models import Report
-from tests.conftest import report_form_data
+from tests.conftest import report_form_data, wait_for
 
 pytestmark = pytest.mark.worker
-
-
-def wait_for(condition, timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_reports_accepted_while_the_broker_is_down_are_processed_once_it_is_back(
