@@ -3,7 +3,13 @@
 import importlib
 import sys
 
-BENCHMARKS = ["bench.article_page", "bench.search", "bench.fetch"]
+BENCHMARKS = [
+    "bench.article_page",
+    "bench.report_post",
+    "bench.claim_next",
+    "bench.search",
+    "bench.fetch",
+]
 
 
 def main() -> None:

@@ -1,14 +1,16 @@
 """The Django admin: moderators' console. Issue-specific actions live beside each model."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
 from claims.models import (
     Article,
+    BlockedReporter,
     Citation,
     Claim,
     ClaimAppearance,
@@ -21,6 +23,7 @@ from claims.models import (
     RatingScale,
     RelatedLink,
     Report,
+    ReportEmail,
     Snapshot,
     Source,
     Verdict,
@@ -247,12 +250,66 @@ class VerdictAdmin(SimpleHistoryAdmin):
 
 @admin.register(Report)
 class ReportAdmin(SimpleHistoryAdmin):
-    list_display = ["reference", "article", "state", "priority", "created_at"]
-    list_filter = ["state", "language"]
+    list_display = ["reference", "article", "state", "priority", "assignee", "created_at"]
+    list_filter = ["state", "language", "reject_reason"]
     search_fields = ["reference", "message"]
     date_hierarchy = "created_at"
-    list_select_related = ["article"]
-    readonly_fields = ["reference", "ip_hash", "created_at"]
+    list_select_related = ["article", "assignee"]
+    readonly_fields = ["reference", "ip_hash", "created_at", "queue_at", "lease_until"]
+    actions = ["block_reporters"]
+
+    def get_exclude(self, request, obj=None):
+        """Reporters' names and addresses only for those who may see them."""
+        if request.user.has_perm("claims.view_reporter_email"):
+            return None
+        return ["name", "email"]
+
+    def has_block_reporter_permission(self, request) -> bool:
+        return request.user.has_perm("claims.block_reporter")
+
+    @admin.action(permissions=["block_reporter"], description=_("Block the reporters"))
+    def block_reporters(self, request, queryset):
+        hashes = set(queryset.exclude(ip_hash="").values_list("ip_hash", flat=True))
+        filed = sum(
+            services.reporter_block(ip_hash=hashed, user=request.user, reason="admin")
+            for hashed in hashes
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d reporter blocked; %(filed)d waiting reports filed as spam.",
+                "%(n)d reporters blocked; %(filed)d waiting reports filed as spam.",
+                len(hashes),
+            )
+            % {"n": len(hashes), "filed": filed},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(BlockedReporter)
+class BlockedReporterAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "reason", "blocked_by", "created_at"]
+    search_fields = ["ip_hash", "reason"]
+    readonly_fields = ["ip_hash", "blocked_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # blocked from a report: only the hash of its IP is known
+
+
+@admin.register(ReportEmail)
+class ReportEmailAdmin(admin.ModelAdmin):
+    """The outbox, read-only: what went out, what waits, what failed and why."""
+
+    list_display = ["report", "kind", "created_at", "attempts", "sent_at", "failed_at"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter), "failed_at"]
+    list_select_related = ["report"]
+    readonly_fields = [f.name for f in ReportEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Correction)

@@ -728,16 +728,49 @@ class Notification(models.Model):
 # --- Reader reports and corrections -------------------------------------------------
 
 
+class ReportQuerySet(models.QuerySet):
+    def open(self) -> ReportQuerySet:
+        return self.filter(state__in=Report.OPEN_STATES)
+
+    def claimable(self) -> ReportQuerySet:
+        """New reports in queue order (uses the partial index ``report_queue``)."""
+        return self.filter(state=Report.State.NEW).order_by("queue_at", "id")
+
+    def lease_expired(self, now) -> ReportQuerySet:
+        """Claimed reports whose reviewer walked away (index ``report_lease``)."""
+        return self.filter(state=Report.State.IN_REVIEW, lease_until__lt=now).order_by(
+            "queue_at", "id"
+        )
+
+
 class Report(models.Model):
-    """A reader's "found an error?" report."""
+    """A reader's "found an error?" report.
+
+    The queue serves new reports in ``queue_at`` order: the time the report arrived,
+    moved earlier by one ``FACTCHECK_REPORT_PRIORITY_POINT_MINUTES`` per priority point
+    (duplicates, the article's reach, a named claim). Serving the earliest first makes
+    priority grow with age without recomputing anything, and one index answers it.
+    """
 
     class State(models.TextChoices):
         NEW = "new", _("Received")
-        IN_REVIEW = "in_review", _("In review")
+        IN_REVIEW = "in_review", _("Being reviewed")
+        WAITING = "waiting", _("Waiting for more information")
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
         DUPLICATE = "duplicate", _("Duplicate")
         SPAM = "spam", _("Spam")
+
+    class RejectReason(models.TextChoices):
+        NOT_AN_ERROR = "not_an_error", _("The article is correct")
+        NO_EVIDENCE = "no_evidence", _("We could not confirm the error")
+        OPINION = "opinion", _("A matter of opinion, not of fact")
+        ALREADY_CORRECTED = "already_corrected", _("Already corrected")
+        OUT_OF_SCOPE = "out_of_scope", _("Not about this article")
+        OTHER = "other", _("Other reason")
+
+    OPEN_STATES = (State.NEW, State.IN_REVIEW, State.WAITING)
+    RESOLVED_STATES = (State.ACCEPTED, State.REJECTED, State.DUPLICATE, State.SPAM)
 
     reference = models.CharField(max_length=32, unique=True)
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="reports")
@@ -751,6 +784,8 @@ class Report(models.Model):
     message = models.TextField(_("what is wrong"))
     suggestion = models.TextField(_("suggested correction"), blank=True)
     evidence_urls = models.JSONField(default=list, blank=True)
+    # The evidence links as sources, so the fetch pipeline checks them (see report_process).
+    evidence_sources = models.ManyToManyField(Source, blank=True, related_name="reports")
     name = models.CharField(_("name"), max_length=100, blank=True)
     email = models.EmailField(_("email"), max_length=254, blank=True)
     email_consent = models.BooleanField(default=False)
@@ -761,20 +796,28 @@ class Report(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="held_reports"
     )
     lease_until = models.DateTimeField(null=True, blank=True)
-    priority = models.IntegerField(default=0)
+    priority = models.IntegerField(default=0)  # points; see the class docstring
+    queue_at = models.DateTimeField(default=timezone.now)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
     duplicate_count = models.PositiveIntegerField(default=0)
+    reject_reason = models.CharField(max_length=24, choices=RejectReason.choices, blank=True)
     resolution = models.TextField(_("public outcome"), blank=True)
     reviewer_note = models.TextField(blank=True)  # never shown to the reader
+    # "Ask for more information": the question (shown to the reader) and the answer.
+    info_request = models.TextField(blank=True)
+    info_requested_at = models.DateTimeField(null=True, blank=True)
+    info_reply = models.TextField(blank=True)
+    info_replied_at = models.DateTimeField(null=True, blank=True)
     # Follow-up work (priority, evidence checks) still to do: the sweeper finds these rows.
     processed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     email_erased_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["lease_until"])
+    history = HistoricalRecords(excluded_fields=["lease_until", "queue_at"])
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -784,13 +827,27 @@ class Report(models.Model):
             ("block_reporter", "Can block a reporter"),
         ]
         indexes = [
-            models.Index(fields=["state", "-priority", "created_at"], name="report_queue"),
+            models.Index(fields=["queue_at", "id"], condition=Q(state="new"), name="report_queue"),
+            models.Index(
+                fields=["lease_until"], condition=Q(state="in_review"), name="report_lease"
+            ),
+            models.Index(
+                fields=["assignee", "lease_until"],
+                condition=Q(state="in_review"),
+                name="report_held",
+            ),
+            models.Index(fields=["state", "created_at"], name="report_state_age"),
             models.Index(fields=["article", "state"], name="report_article"),
             models.Index(fields=["ip_hash"], name="report_ip_hash"),
             models.Index(
                 fields=["created_at"],
                 condition=Q(processed_at__isnull=True),
                 name="report_unprocessed",
+            ),
+            models.Index(
+                fields=["resolved_at"],
+                condition=Q(email_erased_at__isnull=True) & (~Q(email="") | ~Q(name="")),
+                name="report_erasable",
             ),
         ]
         constraints = [
@@ -808,9 +865,104 @@ class Report(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("claims:report_track", kwargs={"reference": self.reference})
 
+    def get_review_url(self) -> str:
+        return reverse("claims:report_review", kwargs={"pk": self.pk})
+
     @property
     def is_open(self) -> bool:
-        return self.state in {self.State.NEW, self.State.IN_REVIEW}
+        return self.state in self.OPEN_STATES
+
+    def is_held_by(self, user, now=None) -> bool:
+        """The reviewer holds the report while their lease runs."""
+        now = now or timezone.now()
+        return (
+            self.state == self.State.IN_REVIEW
+            and self.assignee_id == getattr(user, "pk", None)
+            and self.lease_until is not None
+            and self.lease_until > now
+        )
+
+    @property
+    def lease_expired(self) -> bool:
+        return (
+            self.state == self.State.IN_REVIEW
+            and self.lease_until is not None
+            and self.lease_until <= timezone.now()
+        )
+
+    @property
+    def can_ask_for_information(self) -> bool:
+        return bool(self.email and self.email_consent)
+
+    @property
+    def public_state(self) -> str:
+        """What the reader sees: spam looks like any report still waiting."""
+        if self.state == self.State.SPAM:
+            return self.State.NEW
+        return self.state
+
+
+class BlockedReporter(models.Model):
+    """A reporter (by salted IP hash) whose reports are accepted politely, then filed as spam."""
+
+    ip_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=300, blank=True)
+    blocked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.ip_hash[:12]}… ({self.created_at:%Y-%m-%d})"
+
+
+class ReportEmail(models.Model):
+    """One email to a reporter, in the outbox until ``sent_at`` is set.
+
+    The address is read from the report when the email goes out, so erasing the
+    reporter's address also stops mail that has not gone out yet."""
+
+    class Kind(models.TextChoices):
+        ACCEPTED = "accepted", _("Report accepted")
+        REJECTED = "rejected", _("Report rejected")
+        DUPLICATE = "duplicate", _("Outcome of the original report")
+        INFO_REQUEST = "info_request", _("Question to the reporter")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)  # a sender is on it
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)  # given up: see last_error
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
+                name="report_email_due",
+            )
+        ]
+        constraints = [
+            # An outcome is told once; questions may be asked more than once.
+            models.UniqueConstraint(
+                fields=["report", "kind"],
+                condition=~Q(kind="info_request"),
+                name="report_email_outcome_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.report_id} ({'sent' if self.sent_at else 'due'})"
 
 
 class Correction(models.Model):
@@ -851,6 +1003,9 @@ class Correction(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("A published correction is never changed; amend it instead.")
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#correction-{self.pk}"
 
     def delete(self, *args, **kwargs):
         raise ValueError("A published correction is never deleted; amend it instead.")

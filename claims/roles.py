@@ -35,6 +35,7 @@ ROLES: dict[str, list[str]] = {
         "claims.claim_report",
         "claims.add_correction",
         "claims.view_correction",
+        "claims.view_reportemail",
     ],
     "Moderator": [
         "claims.view_article",
@@ -48,6 +49,11 @@ ROLES: dict[str, list[str]] = {
         "claims.view_reporter_email",
         "claims.block_reporter",
         "claims.view_correction",
+        "claims.view_blockedreporter",
+        "claims.add_blockedreporter",
+        "claims.change_blockedreporter",
+        "claims.delete_blockedreporter",
+        "claims.view_reportemail",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
@@ -58,8 +64,9 @@ ADMIN_ROLE = "Admin"  # holds every permission
 
 
 def roles_ensure(apps=None) -> None:
-    """Create the role groups with exactly their permissions. Idempotent; the data
-    migration runs it, and so do tests after a transactional test emptied the tables."""
+    """Create the role groups with exactly their permissions. Idempotent: it runs after
+    every ``migrate`` (post_migrate, see apps.py), and in tests after a transactional
+    test emptied the tables."""
     from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims.views import dashboard, desk, public, sources
+from claims.views import corrections, dashboard, desk, public, reports, sources
 
 app_name = "claims"
 
@@ -40,4 +40,13 @@ urlpatterns = [
     path("desk/sources/<int:pk>/", sources.source_detail, name="source"),
     path("desk/sources/<int:pk>/fetch/", sources.source_fetch, name="source_fetch"),
     path("desk/sources/<int:pk>/url/", sources.source_url, name="source_url"),
+    path("reports/<str:reference>/reply/", public.report_reply, name="report_reply"),
+    path("corrections/", corrections.correction_list, name="corrections"),
+    path("corrections/rss/", corrections.CorrectionsFeed(), name="corrections_rss"),
+    path("corrections/atom/", corrections.CorrectionsAtomFeed(), name="corrections_atom"),
+    path("review/", reports.report_queue, name="report_queue"),
+    path("review/next/", reports.report_claim_next, name="report_claim_next"),
+    path("review/<int:pk>/", reports.report_review, name="report_review"),
+    path("review/<int:pk>/triage/", reports.report_triage, name="report_triage"),
+    path("review/<int:pk>/block/", reports.report_block, name="report_block"),
 ]

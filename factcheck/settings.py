@@ -11,6 +11,7 @@ real worker process runs beside the web server without any service installed.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -76,6 +77,14 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str:
+    """A django-ratelimit rate such as ``10/h`` or ``100/5m``; empty switches it off."""
+    raw = env_str(name, default)
+    if raw and not re.fullmatch(r"\d+/\d*[smhd]", raw):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate; use e.g. 10/h or 100/5m.")
+    return raw
+
+
 def env_url(name: str, *, schemes: set[str]) -> str:
     raw = env_str(name)
     if raw and urlsplit(raw).scheme not in schemes:
@@ -111,6 +120,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_ratelimit",
     "claims",
 ]
 
@@ -206,7 +216,16 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "fc",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+        },
+        # Counters: rate limits, page views, task coalescing; several tiny writes per
+        # request. django-redis keeps one client per process and increments in one round
+        # trip (a Lua script), and django-ratelimit supports it by name.
+        "counters": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "fc",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        },
     }
 else:
     _BROKER_DIR = VAR_DIR / "broker"
@@ -223,7 +242,21 @@ else:
     }
     (VAR_DIR / "results").mkdir(exist_ok=True)
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'results'}"
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "counters": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "counters",
+        },
+    }
+
+# django-ratelimit counts on the "counters" cache: django-redis with REDIS_URL, shared by
+# every web process. The embedded default's local-memory cache is refused by the
+# library (E003, W001) because each process counts for itself: that setup runs on one
+# machine with WEB_CONCURRENCY processes (2), so a limit there is at most that many
+# times looser, which is acceptable for development and small installs.
+RATELIMIT_USE_CACHE = "counters"
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -259,6 +292,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.sources_sweep_task",
         "schedule": float(FACTCHECK_SOURCE_SWEEP_EVERY),
     },
+    "report-emails-sweep": {"task": "claims.tasks.report_emails_sweep_task", "schedule": 60.0},
+    "article-views-flush": {"task": "claims.tasks.article_views_flush_task", "schedule": 300.0},
+    "reports-housekeeping": {"task": "claims.tasks.reports_housekeeping_task", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -356,6 +392,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# htmx fragments answer a refused CSRF token with HX-Refresh; pages with 403_csrf.html.
+CSRF_FAILURE_VIEW = "claims.views.public.csrf_failure"
 
 # --- Factcheck ----------------------------------------------------------------------
 
@@ -363,13 +401,32 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 FACTCHECK_IP_SALT = env_str("FACTCHECK_IP_SALT") or SECRET_KEY
 # Largest seed-format file the importer reads.
 FACTCHECK_IMPORT_MAX_BYTES = env_int("FACTCHECK_IMPORT_MAX_BYTES", 2 * 1024 * 1024, minimum=1)
-# Reporters' email addresses are erased this many days after their report is resolved.
-FACTCHECK_EMAIL_RETENTION_DAYS = env_int("FACTCHECK_EMAIL_RETENTION_DAYS", 90, minimum=1)
 # Where readers ask to see or erase what we keep about them.
 FACTCHECK_PRIVACY_CONTACT = env_str("FACTCHECK_PRIVACY_CONTACT", "privacy@example.org")
 # Report form caps (characters).
 FACTCHECK_REPORT_MESSAGE_MAX = 5000
 FACTCHECK_REPORT_QUOTE_MAX = 1000
+FACTCHECK_REPORT_NAME_MAX = 100
+FACTCHECK_REPORT_EVIDENCE_MAX = 3  # evidence links per report
+# A form sent sooner than this after it was served is refused as too fast (bots);
+# one older than FACTCHECK_REPORT_FORM_MAX_AGE_HOURS gets a fresh token.
+FACTCHECK_REPORT_MIN_FILL_SECONDS = env_int("FACTCHECK_REPORT_MIN_FILL_SECONDS", 3)
+FACTCHECK_REPORT_FORM_MAX_AGE_HOURS = env_int("FACTCHECK_REPORT_FORM_MAX_AGE_HOURS", 48, minimum=1)
+# django-ratelimit rates for the report form; counted on the cache (Redis when set).
+FACTCHECK_REPORT_RATE_PER_IP = env_rate("FACTCHECK_REPORT_RATE_PER_IP", "10/h")
+FACTCHECK_REPORT_RATE_PER_ARTICLE = env_rate("FACTCHECK_REPORT_RATE_PER_ARTICLE", "120/h")
+# The reviewer queue: how long a claimed report stays with its reviewer, and how many
+# minutes of waiting one priority point (a duplicate counts 2, reach up to 6) is worth.
+FACTCHECK_REPORT_LEASE_MINUTES = env_int("FACTCHECK_REPORT_LEASE_MINUTES", 20, minimum=1)
+FACTCHECK_REPORT_PRIORITY_POINT_MINUTES = env_int(
+    "FACTCHECK_REPORT_PRIORITY_POINT_MINUTES", 60, minimum=0
+)
+# A report waiting for the reader's answer returns to the queue after this many days.
+FACTCHECK_REPORT_INFO_WAIT_DAYS = env_int("FACTCHECK_REPORT_INFO_WAIT_DAYS", 7, minimum=1)
+# Reporters' names and email addresses are erased this many days after resolution.
+FACTCHECK_REPORT_EMAIL_RETENTION_DAYS = env_int("FACTCHECK_REPORT_EMAIL_RETENTION_DAYS", 30)
+# The email outbox: attempts before giving up (the sweeper retries with backoff).
+FACTCHECK_EMAIL_MAX_ATTEMPTS = env_int("FACTCHECK_EMAIL_MAX_ATTEMPTS", 8, minimum=1)
 FACTCHECK_HEALTHZ_PING_TIMEOUT = 3.0
 FACTCHECK_REQUIRE_SERVICES = env_bool("FACTCHECK_REQUIRE_SERVICES", False)
 # host:port pairs on loopback that the fetcher may reach (tests' and benchmarks' own servers).

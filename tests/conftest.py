@@ -322,3 +322,93 @@ def roles_restored(transactional_db) -> None:
     """Bring back the groups that migration 0002_roles made: a transactional test that ran
     earlier (live server, worker) flushed them. Run before the persona fixtures."""
     roles_ensure()
+
+
+# --- reports ------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    """Rate-limit and view counters start at zero (with Redis, _fresh_cache already
+    deleted them: they share the "fc:" prefix)."""
+    from django.core.cache import caches
+
+    if not settings.REDIS_URL:
+        caches["counters"].clear()
+
+
+def report_form_data(**fields) -> dict:
+    """A "found an error?" submission as a reader's browser sends it: the form was
+    served a minute ago (its signed time stamp), the honeypot left empty."""
+    from claims.forms import report_form_token
+
+    return {"started": report_form_token(time.time() - 60), **fields}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def broker_unreachable():
+    """Point this process's Celery app at a closed port: sending a task fails as it does
+    when Redis is down. Yields a function that brings the real broker back."""
+    from factcheck.celery import app
+
+    saved = (app.conf.broker_url, app.conf.broker_transport_options)
+
+    def point_at(url, options) -> None:
+        app.conf.broker_url = url
+        app.conf.broker_transport_options = options
+        app._pool = None
+        if "amqp" in app.__dict__:
+            app.amqp._producer_pool = None
+
+    point_at(f"redis://127.0.0.1:{free_port()}/0", {"socket_connect_timeout": 1})
+    restored = False
+
+    def bring_back() -> None:
+        nonlocal restored
+        if not restored:
+            point_at(*saved)
+            restored = True
+
+    yield bring_back
+    bring_back()
+
+
+@pytest.fixture
+def staff_roles(transactional_db) -> None:
+    """The staff roles (groups) as migrations 0002 and 0004 make them. A transactional
+    test's flush empties every table; post_migrate brings back the permissions but not
+    the groups, so a later transactional test that needs a persona asks for this."""
+    from importlib import import_module
+
+    from django.contrib.auth.models import Permission
+
+    from claims.roles import ADMIN_ROLE, ROLES
+
+    added = import_module("claims.migrations.0004_reports_roles").ROLES_ADDED
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        dotted = [code.split(".") for code in [*codenames, *added.get(name, [])]]
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=app, codename=code)
+            for app, code in dotted
+        )
+    admin, _ = Group.objects.get_or_create(name=ADMIN_ROLE)
+    admin.permissions.set(Permission.objects.all())
+
+
+def wait_for(condition, timeout: float = 60) -> bool:
+    """Poll ``condition`` until it is true (a real worker's work), generously."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False

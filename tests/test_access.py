@@ -22,10 +22,14 @@ PUBLIC = {
     "claims:article",
     "claims:report_create",
     "claims:report_track",
+    "claims:report_reply",
     "claims:claim",
     "claims:privacy",
     "claims:claims",
     "claims:claimreview_feed",
+    "claims:corrections",
+    "claims:corrections_rss",
+    "claims:corrections_atom",
 }
 
 SAMPLE = {

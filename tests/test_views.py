@@ -15,6 +15,7 @@ from claims.models import (
     Report,
     Source,
 )
+from tests.conftest import report_form_data
 
 
 @pytest.fixture
@@ -154,7 +155,9 @@ def test_report_post_without_javascript_stores_and_redirects(reader, seed_articl
     paragraph = seed_article.paragraphs.get(position=2)
     response = reader.post(
         report_url(seed_article),
-        {"message": "Het is 18%, niet 20%.", "quote": "circa 20%", "paragraph": paragraph.anchor},
+        report_form_data(
+            message="Het is 18%, niet 20%.", quote="circa 20%", paragraph=paragraph.anchor
+        ),
         REMOTE_ADDR="203.0.113.9",
     )
 
@@ -176,7 +179,9 @@ def test_report_post_without_javascript_stores_and_redirects(reader, seed_articl
 
 def test_report_post_with_htmx_answers_with_the_reference(reader, seed_article):
     response = reader.post(
-        report_url(seed_article), {"message": "Spelfout in alinea 3."}, HTTP_HX_REQUEST="true"
+        report_url(seed_article),
+        report_form_data(message="Spelfout in alinea 3."),
+        HTTP_HX_REQUEST="true",
     )
 
     report = Report.objects.get()
@@ -213,7 +218,7 @@ def test_references_are_unguessable(reader, seed_article):
 )
 def test_bad_reports_are_refused_with_the_form_errors(reader, seed_article, data, error, htmx):
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    response = reader.post(report_url(seed_article), data, **headers)
+    response = reader.post(report_url(seed_article), report_form_data(**data), **headers)
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -225,7 +230,7 @@ def test_bad_reports_are_refused_with_the_form_errors(reader, seed_article, data
 def test_email_is_kept_only_with_consent(reader, seed_article):
     reader.post(
         report_url(seed_article),
-        {"message": "ok", "email": "lezer@example.org", "email_consent": "on"},
+        report_form_data(message="ok", email="lezer@example.org", email_consent="on"),
     )
     report = Report.objects.get()
     assert (report.email, report.email_consent) == ("lezer@example.org", True)
@@ -235,7 +240,7 @@ def test_csrf_is_enforced_on_the_report_form(seed_article):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    response = client.post(report_url(seed_article), {"message": "zonder token"})
+    response = client.post(report_url(seed_article), report_form_data(message="zonder token"))
     assert response.status_code == 403
     assert Report.objects.count() == 0
 
@@ -264,7 +269,7 @@ def test_claim_page_shows_the_verdict(reader, seed_article, scale):
 
 
 def test_privacy_page_states_what_is_kept(reader, db, settings):
-    settings.FACTCHECK_EMAIL_RETENTION_DAYS = 45
+    settings.FACTCHECK_REPORT_EMAIL_RETENTION_DAYS = 45
     html = reader.get(reverse("claims:privacy")).content.decode()
     assert "45 dagen" in html
     assert "gezouten hash" in html

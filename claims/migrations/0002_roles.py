@@ -1,12 +1,83 @@
-"""Create the staff roles (groups) with exactly the permissions each needs."""
+"""Create the staff roles (groups) with exactly the permissions each needs.
 
+Frozen: later migrations add models and their permissions; ``claims.roles.roles_ensure``
+(run after every ``migrate`` by a post_migrate handler) keeps the groups in step with
+``claims.roles.ROLES`` from then on.
+"""
+
+from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+ROLES_0002 = {
+    "Editor": [
+        *(
+            f"claims.{action}_{model}"
+            for model in (
+                "article",
+                "paragraph",
+                "relatedlink",
+                "claim",
+                "claimappearance",
+                "citation",
+                "source",
+                "verdict",
+            )
+            for action in ("add", "change", "view")
+        ),
+        "claims.view_snapshot",
+        "claims.view_rating",
+        "claims.view_ratingscale",
+        "claims.view_report",
+        "claims.view_correction",
+        "claims.publish_verdict",
+        "claims.approve_verdict",
+        "claims.fetch_source",
+    ],
+    "Reviewer": [
+        "claims.view_article",
+        "claims.view_claim",
+        "claims.view_source",
+        "claims.view_report",
+        "claims.change_report",
+        "claims.claim_report",
+        "claims.add_correction",
+        "claims.view_correction",
+    ],
+    "Moderator": [
+        "claims.view_article",
+        "claims.change_article",
+        "claims.view_claim",
+        "claims.view_source",
+        "claims.fetch_source",
+        "claims.view_snapshot",
+        "claims.view_report",
+        "claims.change_report",
+        "claims.view_reporter_email",
+        "claims.block_reporter",
+        "claims.view_correction",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
+}
 
 
 def roles_create(apps, schema_editor):
-    from claims.roles import roles_ensure
-
-    roles_ensure(apps)
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLES_0002.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in (dotted.split(".") for dotted in codenames)
+        )
+    admin, _ = Group.objects.get_or_create(name="Admin")
+    admin.permissions.set(Permission.objects.all())
 
 
 class Migration(migrations.Migration):

@@ -48,7 +48,13 @@ from claims.services.claims import (
     verdict_save,
     verdict_submit,
 )
-from claims.services.core import history_record, slug_unique, task_send
+from claims.services.core import (
+    history_record,
+    slug_unique,
+    task_coalesce_release,
+    task_resend,
+    task_send,
+)
 from claims.services.corrections import correction_publish
 from claims.services.matching import (
     claim_match_best,
@@ -58,12 +64,43 @@ from claims.services.matching import (
     claim_merge,
     external_review_match,
 )
+from claims.services.reach import (
+    article_reach_points,
+    article_view_count,
+    article_views_flush,
+)
+from claims.services.report_emails import (
+    report_email_queue,
+    report_email_send,
+    report_emails_sweep,
+)
 from claims.services.reports import (
+    DuplicateCandidate,
+    ReportActionRefused,
+    ReportNotHeld,
     ip_hash,
+    report_accept,
+    report_claim,
+    report_claim_next,
     report_create,
+    report_duplicate_candidates,
+    report_held_by,
+    report_info_reply,
+    report_lease_extend,
+    report_mark_duplicate,
+    report_mark_spam,
+    report_priority,
     report_process,
     report_reference,
+    report_reject,
+    report_release,
+    report_request_info,
+    reporter_block,
+    reports_erase_emails,
+    reports_process_pending,
+    reports_reprioritise,
     reports_sweep,
+    reports_waiting_release,
 )
 from claims.services.sources import (
     SourceFetch,

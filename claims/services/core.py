@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -11,17 +12,63 @@ from django.utils.text import slugify
 log = logging.getLogger(__name__)
 
 
-def task_send(task, *args) -> None:
+COALESCE_SECONDS = 120
+
+
+def task_send(task, *args, coalesce: str = "") -> None:
     """Send a task after commit. A broker outage is logged, never raised: the row
-    state that asked for the task stays pending and the sweeper sends it later."""
+    state that asked for the task stays pending and the sweeper sends it later.
+
+    With ``coalesce``, sends under that name merge: while one such task waits to start,
+    further sends are dropped, because the task handles every pending row (it calls
+    ``task_coalesce_release`` before it reads them, so no commit falls in between).
+    A burst of a thousand reports then costs one message, not a thousand."""
 
     def send() -> None:
+        if coalesce and not _coalesce_claim(coalesce):
+            return
         try:
             task.apply_async(args=args)
         except Exception:  # kombu raises many types when the broker is unreachable
             log.warning("broker unreachable; %s%r left to the sweeper", task.name, args)
+            if coalesce:
+                task_coalesce_release(coalesce)
 
     transaction.on_commit(send)
+
+
+def _coalesce_key(name: str) -> str:
+    return f"task-coalesce:{name}"
+
+
+def _coalesce_claim(name: str) -> bool:
+    """True if no task under this name is waiting to start (a cache outage: send)."""
+    try:
+        return caches["counters"].add(_coalesce_key(name), 1, timeout=COALESCE_SECONDS)
+    except Exception:
+        return True
+
+
+def task_coalesce_release(name: str) -> None:
+    """Called by a coalesced task as it starts: the next commit sends a new one."""
+    try:
+        caches["counters"].delete(_coalesce_key(name))
+    except Exception:
+        log.debug("cache unreachable; %s coalescing key left to expire", name)
+
+
+def task_resend(task, ids: list[int]) -> int:
+    """The sweepers' half of ``task_send``: send ``task`` again for each id now. A broker
+    outage stops the round (logged); the rows stay pending for the next sweep."""
+    sent = 0
+    for pk in ids:
+        try:
+            task.delay(pk)
+        except Exception:  # kombu raises many types when the broker is unreachable
+            log.warning("broker unreachable; %s sweep stops and runs again later", task.name)
+            break
+        sent += 1
+    return sent
 
 
 def slug_unique(model, text: str, *, max_length: int = 80) -> str:

@@ -1,19 +1,67 @@
-"""Reader reports: stored before any task is sent; follow-up work is row state."""
+"""Reader reports and the reviewer queue.
+
+A report is stored in the request, before any task is sent; its follow-up work
+(priority, evidence links) is ``processed_at IS NULL``, which the sweeper finds.
+
+The queue: "claim next" hands a reviewer the first new report in ``queue_at`` order
+under a lease. On PostgreSQL the candidate row is locked with ``SELECT ... FOR UPDATE
+SKIP LOCKED``, so reviewers claiming at once each get a different row without waiting;
+on SQLite the IMMEDIATE transaction holds the database's write lock instead. Either
+way the row then changes by a compare-and-set UPDATE that must change exactly one row,
+and an explicit history row records it (django-simple-history does not see updates).
+
+Every state change of a claimed report goes through ``_report_held``: only the
+reviewer holding it, while the lease runs, may resolve it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from claims.models import Article, Paragraph, Report
-from claims.services.core import task_send
+from claims.links import BadLink, link_domain, link_normalise
+from claims.models import (
+    Article,
+    BlockedReporter,
+    Claim,
+    Correction,
+    Paragraph,
+    Report,
+    ReportEmail,
+    Source,
+)
+from claims.services.core import task_coalesce_release, task_resend, task_send
+from claims.services.corrections import correction_publish
+from claims.services.reach import article_reach_points
+from claims.services.report_emails import report_email_queue
 
 log = logging.getLogger(__name__)
+
+DUPLICATE_POINTS = 2  # priority points per duplicate report
+CLAIM_POINTS = 1  # a report on a checked claim
+# "Similar text" for duplicate suggestions: pg_trgm's own default threshold, and the
+# rapidfuzz token-set ratio that matched the same pairs in our tests.
+SIMILAR_TRIGRAM = 0.3
+SIMILAR_FUZZ = 0.6
+PROCESS_PENDING = "reports-process-pending"  # the coalesced follow-up task (see task_send)
+SPAM_BLOCKED = "Filed as spam: the reporter is blocked."
+SPAM_HONEYPOT = "Filed as spam: the hidden form field was filled in."
+
+
+class ReportNotHeld(Exception):
+    """The reviewer does not hold this report (never claimed, or the lease ran out)."""
+
+
+class ReportActionRefused(ValueError):
+    """The action does not apply to this report; the message says why."""
 
 
 def ip_hash(ip: str) -> str:
@@ -27,6 +75,17 @@ def report_reference() -> str:
     return secrets.token_urlsafe(16)
 
 
+def _lease() -> timezone.timedelta:
+    return timezone.timedelta(minutes=settings.FACTCHECK_REPORT_LEASE_MINUTES)
+
+
+def _point() -> timezone.timedelta:
+    return timezone.timedelta(minutes=settings.FACTCHECK_REPORT_PRIORITY_POINT_MINUTES)
+
+
+# --- The reader's side --------------------------------------------------------------
+
+
 def report_create(
     *,
     article: Article,
@@ -34,51 +93,610 @@ def report_create(
     quote: str = "",
     suggestion: str = "",
     paragraph: Paragraph | None = None,
-    claim=None,
+    claim: Claim | None = None,
     evidence_urls: list[str] | None = None,
     name: str = "",
     email: str = "",
     email_consent: bool = False,
     language: str = "nl",
     ip: str = "",
+    spam_note: str = "",
 ) -> Report:
-    """Store a reader's report. It is committed before any task is sent, so it
-    survives a broker outage; its follow-up work is ``processed_at IS NULL``."""
+    """Store a reader's report. It is committed before any task is sent, so it survives
+    a broker outage; its follow-up work is ``processed_at IS NULL``.
+
+    A report with ``spam_note`` (a bot) is stored as spam at once; one from a blocked
+    reporter is filed as spam by the follow-up work. Either way the reader is thanked
+    as usual. The row is its own creation record: change history starts with the first
+    change (a claim), which keeps the request to one INSERT and its commit."""
     from claims import tasks
 
-    with transaction.atomic():
-        report = Report.objects.create(
-            reference=report_reference(),
-            article=article,
-            claim=claim,
-            paragraph=paragraph,
-            quote=quote,
-            message=message,
-            suggestion=suggestion,
-            evidence_urls=evidence_urls or [],
-            name=name,
-            email=email if email_consent else "",
-            email_consent=bool(email and email_consent),
-            language=language,
-            ip_hash=ip_hash(ip) if ip else "",
-        )
-        task_send(tasks.report_process_task, report.pk)
+    now = timezone.now()
+    spam = bool(spam_note)
+    report = Report(
+        reference=report_reference(),
+        article=article,
+        claim=claim,
+        paragraph=paragraph,
+        quote=quote,
+        message=message,
+        suggestion=suggestion,
+        evidence_urls=evidence_urls or [],
+        name=name,
+        email=email if email_consent else "",
+        email_consent=bool(email and email_consent),
+        language=language,
+        ip_hash=ip_hash(ip) if ip else "",
+        state=Report.State.SPAM if spam else Report.State.NEW,
+        reviewer_note=spam_note,
+        created_at=now,
+        queue_at=now,
+        resolved_at=now if spam else None,
+        processed_at=now if spam else None,
+    )
+    report.skip_history_when_saving = True
+    report.save(force_insert=True)
+    del report.skip_history_when_saving
+    if not spam:
+        task_send(tasks.reports_process_pending_task, coalesce=PROCESS_PENDING)
     return report
 
 
+def report_priority(report: Report, article: Article, *, now=None) -> tuple[int, object]:
+    """(points, queue_at): duplicates, the article's reach and a named claim give points;
+    each point moves the report one priority point earlier than its arrival."""
+    points = DUPLICATE_POINTS * report.duplicate_count + article_reach_points(article, now=now)
+    if report.claim_id:
+        points += CLAIM_POINTS
+    return points, report.created_at - points * _point()
+
+
+def reports_process_pending(*, limit: int = 1000, chunk: int = 200) -> int:
+    """Process every report still waiting for its follow-up work, in bulk (the coalesced
+    task that ``report_create`` sends): one locked read and one UPDATE per chunk.
+    Returns how many were processed. Safe beside ``report_process`` and itself: rows
+    another worker holds are skipped, rows already processed are left alone."""
+    from claims import tasks
+
+    task_coalesce_release(PROCESS_PENDING)
+    ids = list(
+        Report.objects.filter(processed_at__isnull=True)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = 0
+    for start in range(0, len(ids), chunk):
+        with transaction.atomic():
+            reports = list(
+                Report.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("article")
+                .filter(pk__in=ids[start : start + chunk], processed_at__isnull=True)
+            )
+            if not reports:
+                continue
+            now = timezone.now()
+            places = {}
+            for report in reports:
+                report.priority, report.queue_at = report_priority(report, report.article, now=now)
+                report.processed_at = now
+                places[report.pk] = (report.priority, report.queue_at)
+            done += Report.objects.filter(pk__in=places, processed_at__isnull=True).update(
+                priority=Case(*(When(pk=pk, then=p) for pk, (p, _q) in places.items())),
+                queue_at=Case(*(When(pk=pk, then=q) for pk, (_p, q) in places.items())),
+                processed_at=now,
+            )
+            for report in reports:
+                _evidence_sources_add(report)
+            _reports_from_blocked_file_as_spam(reports)
+    if len(ids) == limit:  # more than one batch waiting: carry on in a new task
+        task_send(tasks.reports_process_pending_task, coalesce=PROCESS_PENDING)
+    return done
+
+
 def report_process(*, report_id: int) -> bool:
-    """Follow-up work on a new report: set its queue priority. Safe to run twice."""
-    report = Report.objects.filter(pk=report_id, processed_at__isnull=True).first()
+    """Follow-up work on a new report: its place in the queue, and its evidence links
+    handed to the source pipeline as sources to fetch. Safe to run twice."""
+    report = (
+        Report.objects.select_related("article").filter(pk=report_id, processed_at__isnull=True)
+    ).first()
     if report is None:
         return False
-    duplicates = Report.objects.filter(
-        article_id=report.article_id, state__in=[Report.State.NEW, Report.State.IN_REVIEW]
-    ).count()
-    priority = min(duplicates, 100) + (10 if report.claim_id else 0)
-    changed = Report.objects.filter(pk=report_id, processed_at__isnull=True).update(
-        priority=priority, processed_at=timezone.now()
-    )
+    points, queue_at = report_priority(report, report.article)
+    with transaction.atomic():
+        changed = Report.objects.filter(pk=report_id, processed_at__isnull=True).update(
+            priority=points, queue_at=queue_at, processed_at=timezone.now()
+        )
+        if changed:
+            _evidence_sources_add(report)
+            _reports_from_blocked_file_as_spam([report])
     return bool(changed)
+
+
+def _reports_from_blocked_file_as_spam(reports: list[Report]) -> int:
+    """The follow-up half of "accepted politely, then filed as spam"."""
+    hashes = {report.ip_hash for report in reports if report.ip_hash}
+    if not hashes:
+        return 0
+    blocked = set(
+        BlockedReporter.objects.filter(ip_hash__in=hashes).values_list("ip_hash", flat=True)
+    )
+    return sum(
+        _report_file_as_spam(report, note=SPAM_BLOCKED, user=None, reason="reporter blocked")
+        for report in reports
+        if report.ip_hash in blocked
+    )
+
+
+def _report_file_as_spam(report: Report, *, note: str, user, reason: str) -> bool:
+    """File a report nobody holds (new, or waiting for the reader) as spam."""
+    expect = Q(state__in=[Report.State.NEW, Report.State.WAITING])
+    report.state, report.resolved_at = Report.State.SPAM, timezone.now()
+    report.reviewer_note = f"{report.reviewer_note}\n{note}".strip()
+    return _report_transition(
+        report,
+        expect=expect,
+        user=user,
+        reason=reason,
+        fields=["state", "resolved_at", "reviewer_note"],
+    )
+
+
+def _evidence_sources_add(report: Report) -> None:
+    sources = [_evidence_source(url) for url in report.evidence_urls]
+    if sources:
+        report.evidence_sources.add(*[s for s in sources if s is not None])
+
+
+def _evidence_source(url: str) -> Source | None:
+    """The source for an evidence link: waiting to be fetched by the source pipeline."""
+    try:
+        key = link_normalise(url)
+    except BadLink:
+        return None
+    source, _ = Source.objects.get_or_create(
+        key=key,
+        defaults={
+            "url": key,
+            "domain": link_domain(key),
+            "state": Source.State.WAITING,
+            "next_check_at": timezone.now(),
+        },
+    )
+    return source
+
+
+def report_info_reply(*, report: Report, text: str) -> bool:
+    """The reader answers a reviewer's question: the report returns to the queue at the
+    place it had (its age counts), with the answer beside it."""
+    now = timezone.now()
+    report.info_reply, report.info_replied_at = text, now
+    report.state = Report.State.NEW
+    return _report_transition(
+        report,
+        expect=Q(state=Report.State.WAITING),
+        user=None,
+        reason="reader answered",
+        fields=["state", "info_reply", "info_replied_at"],
+    )
+
+
+# --- Claiming: the queue ------------------------------------------------------------
+
+
+def _report_transition(report: Report, *, expect: Q, user, reason: str, fields: list[str]) -> bool:
+    """Write ``fields`` of ``report`` with a compare-and-set UPDATE that must change
+    exactly this row while it still matches ``expect``; record a history row."""
+    changed = Report.objects.filter(expect, pk=report.pk).update(
+        **{name: getattr(report, name) for name in fields}
+    )
+    if changed != 1:
+        return False
+    Report.history.bulk_history_create(
+        [report], update=True, default_user=user, default_change_reason=reason
+    )
+    return True
+
+
+def report_held_by(*, user, now=None) -> Report | None:
+    """The report this reviewer holds while its lease runs, if any."""
+    now = now or timezone.now()
+    return (
+        Report.objects.filter(state=Report.State.IN_REVIEW, assignee=user, lease_until__gt=now)
+        .order_by("lease_until")
+        .first()
+    )
+
+
+def _report_take(report: Report, *, user, now) -> bool:
+    """Take ``report`` as it was read (state, holder and lease unchanged meanwhile)."""
+    expect = Q(state=report.state, assignee_id=report.assignee_id, lease_until=report.lease_until)
+    taken_over = report.state == Report.State.IN_REVIEW
+    report.state = Report.State.IN_REVIEW
+    report.assignee = user
+    report.lease_until = now + _lease()
+    return _report_transition(
+        report,
+        expect=expect,
+        user=user,
+        reason="claimed after an expired lease" if taken_over else "claimed",
+        fields=["state", "assignee", "lease_until"],
+    )
+
+
+def report_claim_next(*, user, attempts: int = 5) -> Report | None:
+    """Hand ``user`` the highest-priority unclaimed report under a lease, or None when
+    the queue is empty. A reviewer holds one report at a time: while they hold one, that
+    is the one they get back (with a fresh lease). Reports whose reviewer walked away
+    (an expired lease) come first: they were at the top when they were taken."""
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        return _report_claim_next_postgres(user=user, now=now)
+    held = report_held_by(user=user, now=now)
+    if held is not None:
+        report_lease_extend(report_id=held.pk, user=user)
+        held.refresh_from_db()
+        return held
+    for _attempt in range(attempts):
+        with transaction.atomic():
+            for candidates in (Report.objects.lease_expired(now), Report.objects.claimable()):
+                report = candidates.select_for_update(skip_locked=True).first()
+                if report is not None:
+                    break
+            else:
+                return None
+            if _report_take(report, user=user, now=now):
+                return report
+    return None
+
+
+# PostgreSQL answers "claim next" in one statement, one round trip:
+# - ``before`` picks the first of: the report this reviewer holds, a report whose lease
+#   ran out, the first new report in queue order. Each is read with FOR UPDATE SKIP
+#   LOCKED, so concurrent reviewers pass each other's rows without waiting; each is one
+#   probe of a partial index (bench/claim_next.py prints the EXPLAIN); COALESCE stops at
+#   the first that answers.
+# - ``claimed`` takes that row (the UPDATE is the compare-and-set: state and holder).
+# - ``history`` writes its django-simple-history row, which does not see raw updates,
+#   unless the reviewer merely got back the report they hold (a lease has no history).
+CLAIM_NEXT_SQL = """
+WITH before AS (
+    SELECT id, state AS previous_state, assignee_id AS previous_holder FROM {table}
+     WHERE id = COALESCE(
+        (SELECT id FROM {table}
+          WHERE state = 'in_review' AND assignee_id = %(user)s AND lease_until > %(now)s
+          ORDER BY lease_until LIMIT 1 FOR UPDATE SKIP LOCKED),
+        (SELECT id FROM {table}
+          WHERE state = 'in_review' AND lease_until <= %(now)s
+          ORDER BY queue_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
+        (SELECT id FROM {table}
+          WHERE state = 'new'
+          ORDER BY queue_at, id LIMIT 1 FOR UPDATE SKIP LOCKED))
+), claimed AS (
+    UPDATE {table} AS report
+       SET state = 'in_review', assignee_id = %(user)s, lease_until = %(until)s
+      FROM before
+     WHERE report.id = before.id AND report.state IN ('new', 'in_review')
+    RETURNING report.*, before.previous_state, before.previous_holder
+), history AS (
+    INSERT INTO {history} ({tracked}, history_date, history_change_reason, history_type,
+                           history_user_id)
+    SELECT {tracked}, %(now)s,
+           CASE WHEN previous_state = 'in_review' THEN 'claimed after an expired lease'
+                ELSE 'claimed' END,
+           '~', %(user)s
+      FROM claimed
+     WHERE NOT (previous_state = 'in_review' AND previous_holder = %(user)s)
+)
+SELECT * FROM claimed
+"""
+
+
+def _claim_next_sql() -> str:
+    quote = connection.ops.quote_name
+    history = Report.history.model
+    own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+    tracked = [f.column for f in history._meta.concrete_fields if f.name not in own]
+    return CLAIM_NEXT_SQL.format(
+        table=quote(Report._meta.db_table),
+        history=quote(history._meta.db_table),
+        tracked=", ".join(quote(column) for column in tracked),
+    )
+
+
+def _report_claim_next_postgres(*, user, now) -> Report | None:
+    params = {"user": user.pk, "until": now + _lease(), "now": now}
+    claimed = list(Report.objects.raw(_claim_next_sql(), params))
+    return claimed[0] if claimed else None
+
+
+def report_claim(*, report_id: int, user) -> Report:
+    """Claim one particular report from the list (new, or its lease ran out)."""
+    now = timezone.now()
+    held = report_held_by(user=user, now=now)
+    if held is not None and held.pk != report_id:
+        raise ReportActionRefused(
+            _("You hold report %(ref)s; resolve or release it first.") % {"ref": held.reference[:8]}
+        )
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update()
+            .filter(pk=report_id)
+            .filter(
+                Q(state=Report.State.NEW)
+                | Q(state=Report.State.IN_REVIEW, lease_until__lte=now)
+                | Q(state=Report.State.IN_REVIEW, assignee=user)
+            )
+            .first()
+        )
+        if report is None or not _report_take(report, user=user, now=now):
+            raise ReportActionRefused(_("Another reviewer holds this report, or it is resolved."))
+    return report
+
+
+def report_release(*, report_id: int, user) -> bool:
+    """Give a held report back to the queue, at the place it had."""
+    report = Report.objects.filter(pk=report_id).first()
+    if report is None:
+        return False
+    report.state, report.assignee, report.lease_until = Report.State.NEW, None, None
+    return _report_transition(
+        report,
+        expect=Q(state=Report.State.IN_REVIEW, assignee=user),
+        user=user,
+        reason="released",
+        fields=["state", "assignee", "lease_until"],
+    )
+
+
+def report_lease_extend(*, report_id: int, user) -> bool:
+    """Renew the holder's lease (only while it still runs: an expired lease is lost)."""
+    until = timezone.now() + _lease()
+    changed = Report.objects.filter(
+        pk=report_id,
+        state=Report.State.IN_REVIEW,
+        assignee=user,
+        lease_until__gt=timezone.now(),
+    ).update(lease_until=until)
+    return bool(changed)
+
+
+def _report_held(report_id: int, user) -> Report:
+    """The report, locked, if ``user`` holds it now; else ReportNotHeld. Call inside
+    ``transaction.atomic()``."""
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("article", "claim")
+        .filter(
+            pk=report_id,
+            state=Report.State.IN_REVIEW,
+            assignee=user,
+            lease_until__gt=timezone.now(),
+        )
+        .first()
+    )
+    if report is None:
+        raise ReportNotHeld(report_id)
+    return report
+
+
+def _report_resolve(report: Report, *, user, state: str, reason: str, **changes) -> None:
+    now = timezone.now()
+    for name, value in changes.items():
+        setattr(report, name, value)
+    report.state, report.lease_until, report.resolved_at = state, None, now
+    done = _report_transition(
+        report,
+        expect=Q(state=Report.State.IN_REVIEW, assignee=user),
+        user=user,
+        reason=reason,
+        fields=["state", "lease_until", "resolved_at", *changes],
+    )
+    if not done:  # cannot happen while the row is locked; never resolve silently
+        raise ReportNotHeld(report.pk)
+
+
+# --- Triage -------------------------------------------------------------------------
+
+
+def report_accept(
+    *,
+    report_id: int,
+    user,
+    correction_text: str = "",
+    correction_kind: str = Correction.Kind.CORRECTION,
+    claim_rereview: bool = False,
+    resolution: str = "",
+    reviewer_note: str = "",
+) -> Correction | None:
+    """Accept a held report: publish a correction, or send its claim back to "needs
+    re-review", or both. The reporter and every duplicate's reporter are told."""
+    correction_text = correction_text.strip()
+    with transaction.atomic():
+        report = _report_held(report_id, user)
+        if not correction_text and not claim_rereview:
+            raise ReportActionRefused(
+                _("Write a correction, or send the claim back for re-review.")
+            )
+        if claim_rereview and report.claim is None:
+            raise ReportActionRefused(_("This report is not about a checked claim."))
+        correction = None
+        if correction_text:
+            correction = correction_publish(
+                article=report.article,
+                text=correction_text,
+                kind=correction_kind,
+                claim=report.claim,
+                reports=[report, *report.duplicates.all()],
+                created_by=user,
+            )
+        if claim_rereview:
+            claim = Claim.objects.select_for_update().get(pk=report.claim_id)
+            claim.status = Claim.Status.NEEDS_REREVIEW
+            claim.rereview_reason = f"Reader report {report.reference[:8]}: {report.message[:500]}"
+            claim.save(update_fields=["status", "rereview_reason", "updated_at"])
+        _report_resolve(
+            report,
+            user=user,
+            state=Report.State.ACCEPTED,
+            reason="accepted",
+            resolution=resolution.strip(),
+            reviewer_note=reviewer_note.strip(),
+        )
+        _report_outcome_tell(report, corrections=[correction] if correction else [])
+    return correction
+
+
+def report_reject(
+    *, report_id: int, user, reason: str, resolution: str = "", reviewer_note: str = ""
+) -> None:
+    """Reject a held report with a reason from the list and a public explanation."""
+    if reason not in Report.RejectReason.values:
+        raise ReportActionRefused(_("Choose a reason."))
+    with transaction.atomic():
+        report = _report_held(report_id, user)
+        _report_resolve(
+            report,
+            user=user,
+            state=Report.State.REJECTED,
+            reason="rejected",
+            reject_reason=reason,
+            resolution=resolution.strip(),
+            reviewer_note=reviewer_note.strip(),
+        )
+        _report_outcome_tell(report)
+
+
+def report_mark_duplicate(
+    *, report_id: int, original_id: int, user, reviewer_note: str = ""
+) -> Report:
+    """Mark a held report as a duplicate of another: its count (and its own duplicates)
+    move to the original, which rises in the queue; its reporter hears the original's
+    outcome, now if it is decided, else when it is."""
+    with transaction.atomic():
+        report = _report_held(report_id, user)
+        original = Report.objects.select_for_update().filter(pk=original_id).first()
+        while original is not None and original.duplicate_of_id:
+            original = (
+                Report.objects.select_for_update().filter(pk=original.duplicate_of_id).first()
+            )
+        if original is None or original.pk == report.pk:
+            raise ReportActionRefused(_("Choose another report as the original."))
+        if original.state == Report.State.SPAM:
+            raise ReportActionRefused(_("A report filed as spam cannot be the original."))
+        moved = 1 + report.duplicate_count
+        Report.objects.filter(duplicate_of=report).update(duplicate_of=original)
+        _report_resolve(
+            report,
+            user=user,
+            state=Report.State.DUPLICATE,
+            reason=f"duplicate of {original.pk}",
+            duplicate_of=original,
+            duplicate_count=0,
+            reviewer_note=reviewer_note.strip(),
+        )
+        Report.objects.filter(pk=original.pk).update(duplicate_count=F("duplicate_count") + moved)
+        original.refresh_from_db()
+        if original.state == Report.State.NEW:
+            points, queue_at = report_priority(original, report.article)
+            Report.objects.filter(pk=original.pk, state=Report.State.NEW).update(
+                priority=points, queue_at=queue_at
+            )
+        elif original.state in (Report.State.ACCEPTED, Report.State.REJECTED):
+            corrections = list(original.corrections.all())
+            for duplicate in original.duplicates.filter(email_consent=True):
+                report_email_queue(
+                    report=duplicate,
+                    kind=ReportEmail.Kind.DUPLICATE,
+                    outcome_of=original,
+                    corrections=corrections,
+                )
+    return original
+
+
+def report_mark_spam(*, report_id: int, user, block: bool = False, reviewer_note: str = "") -> None:
+    """File a held report as spam; with ``block``, block its reporter too."""
+    with transaction.atomic():
+        report = _report_held(report_id, user)
+        _report_resolve(
+            report,
+            user=user,
+            state=Report.State.SPAM,
+            reason="spam",
+            reviewer_note=reviewer_note.strip(),
+        )
+        if block and report.ip_hash:
+            reporter_block(ip_hash=report.ip_hash, user=user, reason=f"report {report.pk}")
+
+
+def report_request_info(*, report_id: int, user, question: str) -> None:
+    """Ask the reporter for more information by email. The report waits, out of the
+    queue, for the answer (given on the tracking page) or until the wait runs out."""
+    question = question.strip()
+    if not question:
+        raise ReportActionRefused(_("Write the question for the reader."))
+    with transaction.atomic():
+        report = _report_held(report_id, user)
+        if not report.can_ask_for_information:
+            raise ReportActionRefused(_("The reader gave no email address."))
+        report.state, report.assignee, report.lease_until = Report.State.WAITING, None, None
+        report.info_request, report.info_requested_at = question, timezone.now()
+        report.info_reply, report.info_replied_at = "", None
+        done = _report_transition(
+            report,
+            expect=Q(state=Report.State.IN_REVIEW, assignee=user),
+            user=user,
+            reason="asked the reader for more information",
+            fields=[
+                "state",
+                "assignee",
+                "lease_until",
+                "info_request",
+                "info_requested_at",
+                "info_reply",
+                "info_replied_at",
+            ],
+        )
+        if not done:
+            raise ReportNotHeld(report.pk)
+        report_email_queue(report=report, kind=ReportEmail.Kind.INFO_REQUEST)
+
+
+def _report_outcome_tell(report: Report, *, corrections: list[Correction] | tuple = ()) -> None:
+    """Queue the outcome email to the reporter and to every duplicate's reporter."""
+    kind = (
+        ReportEmail.Kind.ACCEPTED
+        if report.state == Report.State.ACCEPTED
+        else (ReportEmail.Kind.REJECTED)
+    )
+    report_email_queue(report=report, kind=kind, corrections=corrections)
+    for duplicate in report.duplicates.filter(email_consent=True).select_related("article"):
+        report_email_queue(
+            report=duplicate,
+            kind=ReportEmail.Kind.DUPLICATE,
+            outcome_of=report,
+            corrections=corrections,
+        )
+
+
+# --- Blocking -----------------------------------------------------------------------
+
+
+def reporter_block(*, ip_hash: str, user=None, reason: str = "") -> int:
+    """Block a reporter: their future reports are filed as spam, and so are their
+    reports still waiting in the queue (not one a reviewer holds). Returns how many."""
+    BlockedReporter.objects.get_or_create(
+        ip_hash=ip_hash, defaults={"blocked_by": user, "reason": reason[:300]}
+    )
+    waiting = Report.objects.filter(
+        ip_hash=ip_hash, state__in=[Report.State.NEW, Report.State.WAITING]
+    )
+    return sum(
+        _report_file_as_spam(report, note=SPAM_BLOCKED, user=user, reason="reporter blocked")
+        for report in waiting
+    )
+
+
+# --- Sweeping -----------------------------------------------------------------------
 
 
 def reports_sweep(*, older_than_seconds: int = 60, limit: int = 500) -> int:
@@ -91,10 +709,134 @@ def reports_sweep(*, older_than_seconds: int = 60, limit: int = 500) -> int:
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
-    for report_id in ids:
-        try:
-            tasks.report_process_task.delay(report_id)
-        except Exception:
-            log.warning("broker unreachable; the sweep stops and runs again later")
-            break
+    task_resend(tasks.report_process_task, ids)
     return len(ids)
+
+
+def reports_waiting_release(*, now=None) -> int:
+    """Reports whose question went unanswered for FACTCHECK_REPORT_INFO_WAIT_DAYS go
+    back to the queue, so a reviewer decides without the answer."""
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(days=settings.FACTCHECK_REPORT_INFO_WAIT_DAYS)
+    released = 0
+    for report in Report.objects.filter(state=Report.State.WAITING, info_requested_at__lt=cutoff):
+        report.state = Report.State.NEW
+        released += _report_transition(
+            report,
+            expect=Q(state=Report.State.WAITING),
+            user=None,
+            reason="no answer from the reader",
+            fields=["state"],
+        )
+    return released
+
+
+def reports_reprioritise(*, limit: int = 5000) -> int:
+    """Recompute the queue place of new reports (an article's reach changes as its page
+    views come in). Returns how many moved."""
+    moved = 0
+    reports = Report.objects.filter(state=Report.State.NEW).select_related("article")
+    for report in reports.order_by("queue_at")[:limit]:
+        points, queue_at = report_priority(report, report.article)
+        if (points, queue_at) != (report.priority, report.queue_at):
+            moved += Report.objects.filter(pk=report.pk, state=Report.State.NEW).update(
+                priority=points, queue_at=queue_at
+            )
+    return moved
+
+
+def reports_erase_emails(*, now=None, limit: int = 1000) -> int:
+    """Erase reporters' names and email addresses FACTCHECK_REPORT_EMAIL_RETENTION_DAYS
+    after their report was resolved (a duplicate: once its original is resolved too),
+    in the report and in its change history."""
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(days=settings.FACTCHECK_REPORT_EMAIL_RETENTION_DAYS)
+    ids = list(
+        Report.objects.filter(
+            state__in=Report.RESOLVED_STATES, resolved_at__lt=cutoff, email_erased_at__isnull=True
+        )
+        .filter(~Q(email="") | ~Q(name=""))
+        .exclude(state=Report.State.DUPLICATE, duplicate_of__state__in=Report.OPEN_STATES)
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    with transaction.atomic():
+        Report.objects.filter(pk__in=ids).update(
+            email="", name="", email_consent=False, email_erased_at=now
+        )
+        Report.history.filter(id__in=ids).update(email="", name="")
+    return len(ids)
+
+
+@dataclass
+class DuplicateCandidate:
+    report: Report
+    score: float  # 0..1
+    quote_overlap: bool
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def quotes_overlap(a: Report, b: Report) -> bool:
+    """Both quote the same place: one quote contains the other, or they share a long
+    common passage, in the same paragraph (or where either names none)."""
+    from rapidfuzz import fuzz
+
+    if not (a.quote.strip() and b.quote.strip()):
+        return False
+    if a.paragraph_id and b.paragraph_id and a.paragraph_id != b.paragraph_id:
+        return False
+    qa, qb = _folded(a.quote), _folded(b.quote)
+    return qa in qb or qb in qa or fuzz.partial_ratio(qa, qb) >= 90
+
+
+def report_duplicate_candidates(*, report: Report, limit: int = 5) -> list[DuplicateCandidate]:
+    """Likely duplicates of ``report`` among the other reports on its article that are
+    not themselves duplicates or spam: an overlapping quote, or similar text.
+
+    PostgreSQL scores similarity with pg_trgm in the database; elsewhere rapidfuzz
+    scores the article's most recent reports in Python."""
+
+    others = (
+        Report.objects.filter(article_id=report.article_id, duplicate_of__isnull=True)
+        .exclude(pk=report.pk)
+        .exclude(state=Report.State.SPAM)
+    )
+    text = f"{report.message} {report.quote}".strip()
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+        from django.db.models import TextField, Value
+        from django.db.models.functions import Concat, Greatest
+
+        scored = others.annotate(
+            score=Greatest(
+                TrigramSimilarity("message", report.message),
+                TrigramSimilarity(
+                    Concat("message", Value(" "), "quote", output_field=TextField()), text
+                ),
+            )
+        )
+        overlap = Q(score__gte=SIMILAR_TRIGRAM)
+        if report.quote.strip():
+            overlap |= ~Q(quote="")
+        rows = [(r, r.score) for r in scored.filter(overlap).order_by("-score", "-id")[:100]]
+    else:
+        from rapidfuzz import fuzz
+
+        rows = [
+            (r, fuzz.token_set_ratio(_folded(text), _folded(f"{r.message} {r.quote}")) / 100)
+            for r in others.order_by("-created_at")[:500]
+        ]
+    found = []
+    for other, score in rows:
+        overlap = quotes_overlap(report, other)
+        threshold = SIMILAR_TRIGRAM if connection.vendor == "postgresql" else SIMILAR_FUZZ
+        if overlap or score >= threshold:
+            found.append(
+                DuplicateCandidate(report=other, score=float(score), quote_overlap=overlap)
+            )
+    found.sort(key=lambda c: (c.quote_overlap, c.score), reverse=True)
+    return found[:limit]

@@ -84,6 +84,13 @@ REPORTS = [
 ]
 
 
+CORRECTED = (
+    "Het gesprek duurde bijna vijf uur, niet precies vijf uur.",
+    "bijna vijf uur",
+    "Verduidelijking: het gesprek duurde bijna vijf uur; eerdere berichten spraken van vijf uur.",
+)
+
+
 class Command(BaseCommand):
     help = "Create idempotent demo data and print the staff logins."
 
@@ -177,3 +184,20 @@ class Command(BaseCommand):
                 quote=quote,
                 language="nl",
             )
+        # One report already handled, so the corrections log and feeds show something.
+        reviewer = get_user_model().objects.get(username="reviewer")
+        handled = services.report_create(
+            article=article,
+            paragraph=paragraphs.get(1),
+            message=CORRECTED[0],
+            quote=CORRECTED[1],
+            language="nl",
+        )
+        services.report_claim(report_id=handled.pk, user=reviewer)
+        services.report_accept(
+            report_id=handled.pk,
+            user=reviewer,
+            correction_kind="clarification",
+            correction_text=CORRECTED[2],
+            resolution="Dank voor je melding; we hebben het artikel verduidelijkt.",
+        )
