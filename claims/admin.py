@@ -1,8 +1,21 @@
-"""The Django admin: moderators' console. Issue-specific actions live beside each model."""
+"""The Django admin: the moderators' console.
+
+Every model is listed with filters and search; history is read-only (see
+SIMPLE_HISTORY_REVERT_DISABLED). Workflow changes (claiming reports, verdict approval)
+happen on the staff pages, where their object-level rules live; the admin's actions call
+the same services. Reporters' names and addresses are shown only to users holding
+``claims.view_reporter_email``; everyone else sees them masked.
+"""
+
+import csv
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group, Permission, User
 from django.db import models
 from django.db.models import Count
+from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -46,17 +59,37 @@ class RelatedLinkInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "byline", "status", "language", "published_at"]
+    list_display = ["title", "byline", "status", "language", "published_at", "page_views"]
     list_filter = ["status", "language"]
     search_fields = ["title", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["content_hash", "page_views"]
+    # Publishing goes through the actions, so the date and the history stay right.
+    readonly_fields = ["status", "published_at", "content_hash", "page_views"]
+    autocomplete_fields = ["editor"]
     inlines = [ParagraphInline, RelatedLinkInline]
+    actions = ["publish", "unpublish"]
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         services.article_suggest(article=form.instance)  # paragraphs may have changed
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("claims.publish_article")
+
+    @admin.action(description=_("Publish"), permissions=["publish"])
+    def publish(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        n = services.articles_publish(ids=ids, user=request.user)
+        self.message_user(request, _("%(n)s articles published.") % {"n": n}, messages.SUCCESS)
+
+    @admin.action(description=_("Take off the site"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        n = services.articles_publish(ids=ids, user=request.user, publish=False)
+        self.message_user(
+            request, _("%(n)s articles taken off the site.") % {"n": n}, messages.SUCCESS
+        )
 
 
 class DomainFilter(admin.SimpleListFilter):
@@ -139,6 +172,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 class SnapshotAdmin(admin.ModelAdmin):
     list_display = ["source", "fetched_at", "status_code", "error_code", "title"]
     list_filter = ["error_code", "ok"]
+    search_fields = ["source__url", "title"]
     list_select_related = ["source"]
     date_hierarchy = "fetched_at"
     exclude = ["text"]
@@ -163,6 +197,7 @@ class SnapshotAdmin(admin.ModelAdmin):
 class CitationAdmin(admin.ModelAdmin):
     list_display = ["source", "article", "claim", "quote_status", "quote_score"]
     list_filter = ["quote_status"]
+    search_fields = ["source__title", "source__url", "quote"]
     list_select_related = ["source", "article", "claim"]
     autocomplete_fields = ["source", "article", "claim"]
 
@@ -181,6 +216,26 @@ class ClaimAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     inlines = [AppearanceInline]
     list_select_related = ["assignee"]
+    autocomplete_fields = ["assignee", "created_by"]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    """Ratings are edited with their scale (a new version once verdicts use it)."""
+
+    list_display = ["label_nl", "label_en", "code", "value", "scale"]
+    list_filter = ["scale"]
+    list_select_related = ["scale"]
+    search_fields = ["label_nl", "label_en", "code"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class RatingInline(admin.TabularInline):
@@ -242,30 +297,181 @@ class RatingScaleAdmin(SimpleHistoryAdmin):
 
 @admin.register(Verdict)
 class VerdictAdmin(SimpleHistoryAdmin):
-    list_display = ["claim", "rating", "status", "author", "published_at"]
+    """Read-only: verdicts are written, approved and published on the editor desk, which
+    holds the rule that nobody approves their own change."""
+
+    list_display = ["claim", "rating", "status", "author", "approved_by", "published_at"]
     list_filter = ["status", "rating__scale"]
-    list_select_related = ["claim", "rating", "author"]
+    list_select_related = ["claim", "rating", "author", "approved_by"]
     search_fields = ["summary", "claim__text"]
+    date_hierarchy = "published_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def email_masked(email: str) -> str:
+    """``jan@example.org`` as ``j•••@example.org``: enough to tell two reporters apart
+    at a glance, not enough to write to them."""
+    if not email:
+        return ""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else "•••"
+
+
+class ReporterFilter(admin.SimpleListFilter):
+    title = _("reporter")
+    parameter_name = "reporter"
+
+    def lookups(self, request, model_admin):
+        return [("blocked", _("Blocked")), ("email", _("Left an email address"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "blocked":
+            return queryset.filter(ip_hash__in=BlockedReporter.objects.values("ip_hash"))
+        if self.value() == "email":
+            return queryset.exclude(email="")
+        return queryset
+
+
+# The CSV export: no personal data unless the user may see reporters' addresses.
+REPORT_CSV_FIELDS = [
+    "reference",
+    "created_at",
+    "state",
+    "article",
+    "paragraph",
+    "quote",
+    "message",
+    "suggestion",
+    "evidence_urls",
+    "language",
+    "resolution",
+    "resolved_at",
+]
+REPORT_CSV_PERSONAL = ["name", "email"]
 
 
 @admin.register(Report)
 class ReportAdmin(SimpleHistoryAdmin):
-    list_display = ["reference", "article", "state", "priority", "assignee", "created_at"]
-    list_filter = ["state", "language", "reject_reason"]
-    search_fields = ["reference", "message"]
+    """Reports change state through the review queue and these actions, never by
+    editing the form, so every change keeps its history and its rules."""
+
+    list_display = [
+        "reference",
+        "article",
+        "state",
+        "priority",
+        "assignee",
+        "reporter_masked",
+        "created_at",
+    ]
+    list_filter = ["state", ReporterFilter, "language", "reject_reason"]
     date_hierarchy = "created_at"
     list_select_related = ["article", "assignee"]
-    readonly_fields = ["reference", "ip_hash", "created_at", "queue_at", "lease_until"]
-    actions = ["block_reporters"]
+    fields = [
+        "reference",
+        "article",
+        "paragraph",
+        "quote",
+        "message",
+        "suggestion",
+        "evidence_urls",
+        "reporter_masked",
+        "email_consent",
+        "language",
+        "ip_hash",
+        "state",
+        "assignee",
+        "duplicate_of",
+        "reject_reason",
+        "resolution",
+        "info_request",
+        "info_reply",
+        "priority",
+        "reviewer_note",
+        "created_at",
+        "resolved_at",
+        "email_erased_at",
+    ]
+    readonly_fields = [name for name in fields if name != "reviewer_note"]
+    actions = ["mark_spam", "mark_not_spam", "block_reporters", "export_csv"]
+    change_list_template = "admin/claims/report/change_list.html"
 
-    def get_exclude(self, request, obj=None):
-        """Reporters' names and addresses only for those who may see them."""
+    def has_add_permission(self, request) -> bool:
+        return False  # readers file reports through the public form
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the record of what readers said stays; personal data is erased
+
+    search_fields = ["reference", "message"]
+
+    def get_search_fields(self, request):
+        # Searching by address would tell whoever may not see addresses that one exists.
         if request.user.has_perm("claims.view_reporter_email"):
-            return None
-        return ["name", "email"]
+            return [*self.search_fields, "email", "name"]
+        return self.search_fields
+
+    def get_list_display(self, request):
+        return self._reporter_shown(request, self.list_display)
+
+    def get_fields(self, request, obj=None):
+        return self._reporter_shown(request, self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._reporter_shown(request, self.readonly_fields)
+
+    @staticmethod
+    def _reporter_shown(request, names: list[str]) -> list[str]:
+        """The reporter in full for those who may see addresses, else masked."""
+        if not request.user.has_perm("claims.view_reporter_email"):
+            return list(names)
+        return ["reporter_full" if name == "reporter_masked" else name for name in names]
+
+    @admin.display(description=_("reporter"))
+    def reporter_full(self, obj) -> str:
+        if not (obj.name or obj.email):
+            return "–"
+        return f"{obj.name} <{obj.email}>" if obj.name else obj.email
+
+    @admin.display(description=_("reporter"))
+    def reporter_masked(self, obj) -> str:
+        if not (obj.name or obj.email):
+            return "–"
+        return email_masked(obj.email) or "•••"
 
     def has_block_reporter_permission(self, request) -> bool:
         return request.user.has_perm("claims.block_reporter")
+
+    @admin.action(permissions=["change"], description=_("Mark as spam"))
+    def mark_spam(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        n = services.reports_mark_spam(ids=ids, user=request.user)
+        self.message_user(
+            request,
+            _(
+                "%(n)s of %(total)s reports marked as spam. Accepted reports and "
+                "duplicates keep their state."
+            )
+            % {"n": n, "total": len(ids)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(permissions=["change"], description=_("Mark as not spam"))
+    def mark_not_spam(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        n = services.reports_mark_not_spam(ids=ids, user=request.user)
+        self.message_user(
+            request,
+            _("%(n)s reports put back in the queue.") % {"n": n},
+            messages.SUCCESS,
+        )
 
     @admin.action(permissions=["block_reporter"], description=_("Block the reporters"))
     def block_reporters(self, request, queryset):
@@ -285,11 +491,56 @@ class ReportAdmin(SimpleHistoryAdmin):
             messages.SUCCESS,
         )
 
+    @admin.action(permissions=["view"], description=_("Export as CSV"))
+    def export_csv(self, request, queryset):
+        columns = list(REPORT_CSV_FIELDS)
+        if request.user.has_perm("claims.view_reporter_email"):
+            columns += REPORT_CSV_PERSONAL
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="reports-{stamp}.csv"'
+        response.write("\ufeff")  # so spreadsheet programs read UTF-8
+        writer = csv.writer(response)
+        writer.writerow(columns)
+        reports = queryset.select_related("article", "paragraph").order_by("created_at")
+        for report in reports.iterator(chunk_size=500):
+            writer.writerow([_csv_cell(report, column) for column in columns])
+        return response
+
+    def get_urls(self):
+        from django.urls import path
+
+        from claims.views.reporter_data import reporter_data
+
+        view = self.admin_site.admin_view(reporter_data)
+        return [
+            path("reporter-data/", view, name="claims_report_reporter_data"),
+            *super().get_urls(),
+        ]
+
+
+def _csv_cell(report: Report, column: str) -> str:
+    value = getattr(report, column)
+    if column == "article":
+        return value.title
+    if column == "paragraph":
+        return value.anchor if value else ""
+    if column == "evidence_urls":
+        return " ".join(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value)
+    # A cell that starts like a formula would run in a spreadsheet: quote it.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
 
 @admin.register(BlockedReporter)
 class BlockedReporterAdmin(admin.ModelAdmin):
     list_display = ["__str__", "reason", "blocked_by", "created_at"]
     search_fields = ["ip_hash", "reason"]
+    list_filter = ["blocked_by"]
+    date_hierarchy = "created_at"
+    list_select_related = ["blocked_by"]
     readonly_fields = ["ip_hash", "blocked_by", "created_at"]
 
     def has_add_permission(self, request):
@@ -302,6 +553,8 @@ class ReportEmailAdmin(admin.ModelAdmin):
 
     list_display = ["report", "kind", "created_at", "attempts", "sent_at", "failed_at"]
     list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter), "failed_at"]
+    search_fields = ["report__reference", "subject"]
+    date_hierarchy = "created_at"
     list_select_related = ["report"]
     readonly_fields = [f.name for f in ReportEmail._meta.fields]
 
@@ -314,10 +567,12 @@ class ReportEmailAdmin(admin.ModelAdmin):
 
 @admin.register(Correction)
 class CorrectionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "article", "kind", "published_at"]
+    list_display = ["__str__", "article", "claim", "kind", "published_at"]
     list_filter = ["kind"]
+    search_fields = ["text", "article__title"]
     date_hierarchy = "published_at"
-    list_select_related = ["article"]
+    list_select_related = ["article", "claim"]
+    autocomplete_fields = ["article", "claim", "amends", "reports"]
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -330,8 +585,10 @@ class CorrectionAdmin(admin.ModelAdmin):
 class ClaimSuggestionAdmin(admin.ModelAdmin):
     list_display = ["text", "article", "score", "status"]
     list_filter = ["status"]
+    search_fields = ["text", "article__title"]
     list_select_related = ["article"]
-    raw_id_fields = ["article", "paragraph", "claim", "decided_by"]
+    raw_id_fields = ["paragraph"]
+    autocomplete_fields = ["article", "claim", "decided_by"]
 
 
 @admin.register(ExternalReview)
@@ -339,7 +596,9 @@ class ExternalReviewAdmin(admin.ModelAdmin):
     list_display = ["claim_reviewed", "publisher_name", "rating_text", "rating", "review_date"]
     list_filter = ["language", "rating"]
     search_fields = ["claim_reviewed", "url", "rating_text", "claimant"]
-    raw_id_fields = ["claim", "rating"]
+    date_hierarchy = "review_date"
+    list_select_related = ["rating"]
+    autocomplete_fields = ["claim", "rating"]
     readonly_fields = ["fingerprint", "raw", "warnings", "imported_from", "imported_at"]
 
 
@@ -347,4 +606,60 @@ class ExternalReviewAdmin(admin.ModelAdmin):
 class ClaimMatchAdmin(admin.ModelAdmin):
     list_display = ["claim", "other_claim", "external_review", "score", "status"]
     list_filter = ["status"]
-    raw_id_fields = ["claim", "other_claim", "external_review", "decided_by"]
+    search_fields = ["claim__text", "other_claim__text", "external_review__claim_reviewed"]
+    list_select_related = ["claim", "other_claim", "external_review"]
+    autocomplete_fields = ["claim", "other_claim", "decided_by"]
+    raw_id_fields = ["external_review"]
+
+
+# --- Users: moderators manage accounts, without handing out more than they hold ------
+
+
+def _holds_all(user, permissions) -> bool:
+    if user.is_superuser:
+        return True
+    held = user.get_all_permissions()
+    return all(f"{p.content_type.app_label}.{p.codename}" in held for p in permissions)
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """A moderator adds and changes accounts, but only gives roles whose permissions they
+    hold themselves, never superuser status or single permissions, and never changes an
+    account that holds more than they do (a password reset would take it over)."""
+
+    list_display = ["username", "email", "roles", "is_staff", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_active", "is_superuser", "groups"]
+    date_hierarchy = "date_joined"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj) -> str:
+        return ", ".join(sorted(group.name for group in obj.groups.all()))
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["is_superuser", "user_permissions", "last_login", "date_joined"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            groups = Group.objects.prefetch_related("permissions__content_type")
+            allowed = [g.pk for g in groups if _holds_all(request.user, g.permissions.all())]
+            kwargs["queryset"] = Group.objects.filter(pk__in=allowed)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        if obj.is_superuser:
+            return False
+        theirs = Permission.objects.filter(group__user=obj) | Permission.objects.filter(user=obj)
+        return _holds_all(request.user, theirs.select_related("content_type").distinct())

@@ -60,6 +60,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        permissions = [
+            ("publish_article", "Can publish and unpublish an article"),
+            ("view_dashboard", "Can see the newsroom dashboard"),
+        ]
         indexes = [models.Index(fields=["status", "-published_at"], name="article_status_pub")]
         constraints = [
             models.CheckConstraint(
@@ -825,6 +829,7 @@ class Report(models.Model):
             ("claim_report", "Can claim and resolve reports in the review queue"),
             ("view_reporter_email", "Can see reporters' names and email addresses"),
             ("block_reporter", "Can block a reporter"),
+            ("erase_reporter_data", "Can export and erase one reporter's personal data"),
         ]
         indexes = [
             models.Index(fields=["queue_at", "id"], condition=Q(state="new"), name="report_queue"),

@@ -25,6 +25,8 @@ ROLES: dict[str, list[str]] = {
         "claims.publish_verdict",
         "claims.approve_verdict",
         "claims.fetch_source",
+        "claims.publish_article",
+        "claims.view_dashboard",
     ],
     "Reviewer": [
         "claims.view_article",
@@ -36,10 +38,13 @@ ROLES: dict[str, list[str]] = {
         "claims.add_correction",
         "claims.view_correction",
         "claims.view_reportemail",
+        "claims.view_dashboard",
     ],
     "Moderator": [
         "claims.view_article",
         "claims.change_article",
+        "claims.publish_article",
+        "claims.view_dashboard",
         "claims.view_claim",
         "claims.view_source",
         "claims.fetch_source",
@@ -48,6 +53,7 @@ ROLES: dict[str, list[str]] = {
         "claims.change_report",
         "claims.view_reporter_email",
         "claims.block_reporter",
+        "claims.erase_reporter_data",
         "claims.view_correction",
         "claims.view_blockedreporter",
         "claims.add_blockedreporter",
@@ -63,29 +69,51 @@ ROLES: dict[str, list[str]] = {
 ADMIN_ROLE = "Admin"  # holds every permission
 
 
-def roles_ensure(apps=None) -> None:
-    """Create the role groups with exactly their permissions. Idempotent: it runs after
-    every ``migrate`` (post_migrate, see apps.py), and in tests after a transactional
-    test emptied the tables."""
-    from django.apps import apps as global_apps
+def _permissions_create(apps) -> None:
+    """Permissions exist only after post_migrate; a data migration needs them now."""
     from django.contrib.auth.management import create_permissions
 
-    apps = apps or global_apps
     for app_config in apps.get_app_configs():
         had_module = getattr(app_config, "models_module", None)
         app_config.models_module = had_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = had_module
-    Group = apps.get_model("auth", "Group")
+
+
+def _permissions(apps, codenames: list[str]) -> list:
     Permission = apps.get_model("auth", "Permission")
+    permissions = []
+    for dotted in codenames:
+        app_label, codename = dotted.split(".")
+        permissions.append(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return permissions
+
+
+def roles_grant(apps, grants: dict[str, list[str]]) -> None:
+    """Add permissions to roles, and every permission to Admin. Data migrations pass the
+    grants frozen as they were when the migration was written."""
+    _permissions_create(apps)
+    Group = apps.get_model("auth", "Group")
+    for name, codenames in grants.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*_permissions(apps, codenames))
+    admin, _ = Group.objects.get_or_create(name=ADMIN_ROLE)
+    admin.permissions.add(*apps.get_model("auth", "Permission").objects.all())
+
+
+def roles_ensure(apps=None) -> None:
+    """Give the role groups exactly their permissions. Idempotent: it runs after every
+    ``migrate`` (post_migrate, see apps.py), and in tests after a transactional test
+    emptied the tables."""
+    from django.apps import apps as global_apps
+
+    apps = apps or global_apps
+    _permissions_create(apps)
+    Group = apps.get_model("auth", "Group")
     for name, codenames in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
-        permissions = []
-        for dotted in codenames:
-            app_label, codename = dotted.split(".")
-            permissions.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.set(permissions)
+        group.permissions.set(_permissions(apps, codenames))
     admin, _ = Group.objects.get_or_create(name=ADMIN_ROLE)
-    admin.permissions.set(Permission.objects.all())
+    admin.permissions.set(apps.get_model("auth", "Permission").objects.all())

@@ -319,6 +319,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # The admin lives at a path of the newsroom's choosing.
 ADMIN_PATH = env_str("ADMIN_PATH", "admin").strip("/") + "/"
+# Change history is a record: the admin shows it, and never reverts to an old version.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "claims:home"
 LOGOUT_REDIRECT_URL = "claims:home"

@@ -5,8 +5,9 @@ Frozen: later migrations add models and their permissions; ``claims.roles.roles_
 ``claims.roles.ROLES`` from then on.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from claims.roles import roles_grant
 
 ROLES_0002 = {
     "Editor": [
@@ -64,20 +65,7 @@ ROLES_0002 = {
 
 
 def roles_create(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLES_0002.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            Permission.objects.get(content_type__app_label=app, codename=codename)
-            for app, codename in (dotted.split(".") for dotted in codenames)
-        )
-    admin, _ = Group.objects.get_or_create(name="Admin")
-    admin.permissions.set(Permission.objects.all())
+    roles_grant(apps, ROLES_0002)
 
 
 class Migration(migrations.Migration):

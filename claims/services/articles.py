@@ -37,6 +37,23 @@ def article_cache_touch(
     )
 
 
+def articles_publish(*, ids: Iterable[int], user, publish: bool = True) -> int:
+    """Publish articles (the first publication date stays when one is republished), or
+    take them off the site. Each change is saved with its history row. Returns how many
+    changed."""
+    wanted = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
+    changed = 0
+    for article in Article.objects.filter(pk__in=list(ids)).exclude(status=wanted):
+        article.status = wanted
+        if publish and not article.published_at:
+            article.published_at = timezone.now()
+        article._history_user = user
+        article._change_reason = "published" if publish else "unpublished"
+        article.save(update_fields=["status", "published_at", "updated_at"])
+        changed += 1
+    return changed
+
+
 def paragraph_anchors(texts: list[str]) -> list[str]:
     """Anchors derived from each paragraph's text, so they stay put when others move."""
     anchors, seen = [], set()

@@ -745,12 +745,30 @@ def reports_reprioritise(*, limit: int = 5000) -> int:
     return moved
 
 
+def _reports_contact_erase(ids: list[int], *, now, user, reason: str) -> int:
+    """Erase reporters' names and addresses from these reports and from their change
+    history, and record the erasure as a history row that says why."""
+    with transaction.atomic():
+        changed = Report.objects.filter(pk__in=ids).update(
+            email="", name="", email_consent=False, email_erased_at=now
+        )
+        Report.history.filter(id__in=ids).update(email="", name="")
+        Report.history.bulk_history_create(
+            list(Report.objects.filter(pk__in=ids)),
+            update=True,
+            default_user=user,
+            default_change_reason=reason,
+        )
+    return changed
+
+
 def reports_erase_emails(*, now=None, limit: int = 1000) -> int:
     """Erase reporters' names and email addresses FACTCHECK_REPORT_EMAIL_RETENTION_DAYS
     after their report was resolved (a duplicate: once its original is resolved too),
     in the report and in its change history."""
     now = now or timezone.now()
-    cutoff = now - timezone.timedelta(days=settings.FACTCHECK_REPORT_EMAIL_RETENTION_DAYS)
+    days = settings.FACTCHECK_REPORT_EMAIL_RETENTION_DAYS
+    cutoff = now - timezone.timedelta(days=days)
     ids = list(
         Report.objects.filter(
             state__in=Report.RESOLVED_STATES, resolved_at__lt=cutoff, email_erased_at__isnull=True
@@ -761,12 +779,115 @@ def reports_erase_emails(*, now=None, limit: int = 1000) -> int:
     )
     if not ids:
         return 0
-    with transaction.atomic():
-        Report.objects.filter(pk__in=ids).update(
-            email="", name="", email_consent=False, email_erased_at=now
+    reason = f"name and email erased: retention period of {days} days ended"
+    return _reports_contact_erase(ids, now=now, user=None, reason=reason)
+
+
+# --- One reporter's personal data (the admin's export and erase) ---------------------
+
+
+def reporter_reports(*, email: str):
+    """The reports filed with this address, whatever its case."""
+    email = email.strip()
+    if not email:
+        return Report.objects.none()
+    return Report.objects.filter(email__iexact=email).select_related("article")
+
+
+def reporter_data_export(*, email: str) -> dict:
+    """Everything we keep that was filed with this address, for the reader who asks."""
+    reports = reporter_reports(email=email).prefetch_related("emails").order_by("created_at")
+    return {
+        "email": email.strip(),
+        "exported_at": timezone.now().isoformat(),
+        "reports": [
+            {
+                "reference": report.reference,
+                "article": report.article.title,
+                "article_url": report.article.get_absolute_url(),
+                "created_at": report.created_at.isoformat(),
+                "state": report.state,
+                "name": report.name,
+                "email": report.email,
+                "email_consent": report.email_consent,
+                "language": report.language,
+                "quote": report.quote,
+                "message": report.message,
+                "suggestion": report.suggestion,
+                "evidence_urls": report.evidence_urls,
+                "resolution": report.resolution,
+                "info_request": report.info_request,
+                "info_reply": report.info_reply,
+                "emails_sent": [
+                    {"subject": mail.subject, "sent_at": mail.sent_at.isoformat()}
+                    for mail in report.emails.all()
+                    if mail.sent_at
+                ],
+            }
+            for report in reports
+        ],
+    }
+
+
+def reporter_data_erase(*, email: str, user) -> int:
+    """Erase a reporter's name and address from every report they filed with it, at
+    their request. The reports themselves stay: they are the newsroom's record of what
+    was wrong. Returns how many reports were changed."""
+    ids = list(reporter_reports(email=email).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    reason = "name and email erased at the reader's request"
+    return _reports_contact_erase(ids, now=timezone.now(), user=user, reason=reason)
+
+
+# --- Moderation in bulk (the admin) -------------------------------------------------
+
+SPAM_MODERATOR = "Filed as spam by a moderator."
+# An accepted report made a public correction, and a duplicate follows its original:
+# neither is spam after the fact.
+SPAM_FROM = [
+    Report.State.NEW,
+    Report.State.WAITING,
+    Report.State.IN_REVIEW,
+    Report.State.REJECTED,
+]
+
+
+def reports_mark_spam(*, ids, user) -> int:
+    """File reports as spam, held ones too (their lease ends). Returns how many."""
+    now, done = timezone.now(), 0
+    for report in Report.objects.filter(pk__in=ids, state__in=SPAM_FROM):
+        expect = Q(state=report.state, assignee=report.assignee_id)
+        report.state, report.assignee, report.lease_until = Report.State.SPAM, None, None
+        report.resolved_at = report.resolved_at or now
+        report.reviewer_note = f"{report.reviewer_note}\n{SPAM_MODERATOR}".strip()
+        done += _report_transition(
+            report,
+            expect=expect,
+            user=user,
+            reason="marked as spam by a moderator",
+            fields=["state", "assignee", "lease_until", "resolved_at", "reviewer_note"],
         )
-        Report.history.filter(id__in=ids).update(email="", name="")
-    return len(ids)
+    return done
+
+
+def reports_mark_not_spam(*, ids, user) -> int:
+    """Put reports filed as spam back in the queue, where their priority places them.
+    Their reporter stays blocked if blocked: unblocking is a separate decision."""
+    done = 0
+    for report in Report.objects.filter(pk__in=ids, state=Report.State.SPAM).select_related(
+        "article"
+    ):
+        report.priority, report.queue_at = report_priority(report, report.article)
+        report.state, report.resolved_at = Report.State.NEW, None
+        done += _report_transition(
+            report,
+            expect=Q(state=Report.State.SPAM),
+            user=user,
+            reason="marked as not spam by a moderator",
+            fields=["state", "resolved_at", "priority", "queue_at"],
+        )
+    return done
 
 
 @dataclass

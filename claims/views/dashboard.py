@@ -11,7 +11,7 @@ from claims import stats
 from claims.access import staff_view
 
 
-@staff_view("claims.view_report")
+@staff_view("claims.view_dashboard")
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     charts = [
