@@ -12,6 +12,7 @@ import csv
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, Permission, User
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.http import HttpResponse
@@ -43,6 +44,17 @@ from claims.models import (
 )
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Change history to read, never to revert. SIMPLE_HISTORY_REVERT_DISABLED only hides
+    the revert button: django-simple-history still saves an old version POSTed to its
+    history form, so that POST is refused here."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class ParagraphInline(admin.TabularInline):
     model = Paragraph
     extra = 0
@@ -58,7 +70,7 @@ class RelatedLinkInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(HistoryAdmin):
     list_display = ["title", "byline", "status", "language", "published_at", "page_views"]
     list_filter = ["status", "language"]
     search_fields = ["title", "byline"]
@@ -112,7 +124,7 @@ class DomainFilter(admin.SimpleListFilter):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = [
         "__str__",
         "domain",
@@ -209,7 +221,7 @@ class AppearanceInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(HistoryAdmin):
     list_display = ["__str__", "claimant", "status", "assignee", "created_at"]
     list_filter = ["status", "language"]
     search_fields = ["text", "claimant"]
@@ -245,7 +257,7 @@ class RatingInline(admin.TabularInline):
 
 
 @admin.register(RatingScale)
-class RatingScaleAdmin(SimpleHistoryAdmin):
+class RatingScaleAdmin(HistoryAdmin):
     """Editing a scale that verdicts already use saves a NEW version with the changes and
     makes it the active one; the old version and its ratings stay as they were, so every
     old verdict keeps the label it was given."""
@@ -296,7 +308,7 @@ class RatingScaleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(SimpleHistoryAdmin):
+class VerdictAdmin(HistoryAdmin):
     """Read-only: verdicts are written, approved and published on the editor desk, which
     holds the rule that nobody approves their own change."""
 
@@ -359,7 +371,7 @@ REPORT_CSV_PERSONAL = ["name", "email"]
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(HistoryAdmin):
     """Reports change state through the review queue and these actions, never by
     editing the form, so every change keeps its history and its rules."""
 

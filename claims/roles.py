@@ -33,7 +33,6 @@ ROLES: dict[str, list[str]] = {
         "claims.view_claim",
         "claims.view_source",
         "claims.view_report",
-        "claims.change_report",
         "claims.claim_report",
         "claims.add_correction",
         "claims.view_correction",

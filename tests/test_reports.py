@@ -479,7 +479,11 @@ def test_contact_details_are_erased_after_the_retention_period(seed_article, rev
     assert (old.email, old.name, old.email_consent) == ("", "", False)
     assert old.email_erased_at is not None
     assert not Report.history.filter(id=old.pk).exclude(email="").exists()
+    said = Report.history.filter(id=old.pk).latest("history_date", "history_id")
+    assert said.history_change_reason == "name and email erased: retention period of 30 days ended"
+    assert (old.message, old.state) == ("oud", Report.State.REJECTED)  # nothing else
     assert Report.objects.get(pk=recent.pk).email == "lezer@example.org"
+    assert Report.history.filter(id=recent.pk, email="lezer@example.org").exists()
     assert Report.objects.get(pk=still_open.pk).email == "lezer@example.org"
     assert services.reports_erase_emails() == 0
 
