@@ -43,6 +43,10 @@ from claims.models import (
     Verdict,
 )
 
+admin.site.site_header = _("Factcheck administration")
+admin.site.site_title = _("Factcheck administration")
+admin.site.index_title = _("Moderation")
+
 
 class HistoryAdmin(SimpleHistoryAdmin):
     """Change history to read, never to revert. SIMPLE_HISTORY_REVERT_DISABLED only hides

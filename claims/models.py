@@ -59,6 +59,8 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-published_at", "-id"]
         permissions = [
             ("publish_article", "Can publish and unpublish an article"),
@@ -101,6 +103,8 @@ class Paragraph(models.Model):
     text = models.TextField()
 
     class Meta:
+        verbose_name = _("paragraph")
+        verbose_name_plural = _("paragraphs")
         ordering = ["article", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="paragraph_position"),
@@ -125,6 +129,8 @@ class RelatedLink(models.Model):
     )
 
     class Meta:
+        verbose_name = _("related article")
+        verbose_name_plural = _("related articles")
         ordering = ["article", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="related_position"),
@@ -177,6 +183,8 @@ class Source(models.Model):
     )
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["title", "id"]
         permissions = [("fetch_source", "Can fetch a source now")]
         indexes = [
@@ -243,6 +251,8 @@ class Citation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
         ordering = ["position", "id"]
         constraints = [
             models.CheckConstraint(
@@ -299,6 +309,8 @@ class Snapshot(models.Model):
     elapsed_ms = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
         ordering = ["-fetched_at", "-id"]
         indexes = [models.Index(fields=["source", "-fetched_at"], name="snapshot_source_time")]
 
@@ -387,6 +399,8 @@ class Claim(models.Model):
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="claim_status"),
@@ -425,6 +439,8 @@ class ClaimAppearance(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("appearance")
+        verbose_name_plural = _("appearances")
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -463,6 +479,8 @@ class RatingScale(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("rating scale")
+        verbose_name_plural = _("rating scales")
         ordering = ["name", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["name", "version"], name="scale_version"),
@@ -492,6 +510,8 @@ class Rating(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
         ordering = ["scale", "position"]
         constraints = [
             models.UniqueConstraint(fields=["scale", "code"], name="rating_code"),
@@ -550,6 +570,8 @@ class Verdict(models.Model):
     objects = VerdictQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("verdict")
+        verbose_name_plural = _("verdicts")
         ordering = ["-created_at", "-id"]
         permissions = [
             ("publish_verdict", "Can publish a verdict"),
@@ -604,6 +626,8 @@ class ClaimSuggestion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("claim suggestion")
+        verbose_name_plural = _("claim suggestions")
         ordering = ["paragraph__position", "start"]
         constraints = [
             models.UniqueConstraint(
@@ -650,6 +674,8 @@ class ExternalReview(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("external fact check")
+        verbose_name_plural = _("external fact checks")
         ordering = ["-review_date", "-id"]
         indexes = [models.Index(fields=["claim"], name="external_review_claim")]
 
@@ -686,6 +712,8 @@ class ClaimMatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("possible match")
+        verbose_name_plural = _("possible matches")
         ordering = ["-score", "id"]
         constraints = [
             models.CheckConstraint(
@@ -824,6 +852,8 @@ class Report(models.Model):
     objects = ReportQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("reader report")
+        verbose_name_plural = _("reader reports")
         ordering = ["-created_at", "-id"]
         permissions = [
             ("claim_report", "Can claim and resolve reports in the review queue"),
@@ -918,6 +948,8 @@ class BlockedReporter(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("blocked reporter")
+        verbose_name_plural = _("blocked reporters")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -949,6 +981,8 @@ class ReportEmail(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("email to a reporter")
+        verbose_name_plural = _("emails to reporters")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(
@@ -995,6 +1029,8 @@ class Correction(models.Model):
     )
 
     class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["article", "-published_at"], name="correction_article"),

@@ -383,25 +383,10 @@ def broker_unreachable():
 
 @pytest.fixture
 def staff_roles(transactional_db) -> None:
-    """The staff roles (groups) as migrations 0002 and 0004 make them. A transactional
-    test's flush empties every table; post_migrate brings back the permissions but not
-    the groups, so a later transactional test that needs a persona asks for this."""
-    from importlib import import_module
-
-    from django.contrib.auth.models import Permission
-
-    from claims.roles import ADMIN_ROLE, ROLES
-
-    added = import_module("claims.migrations.0004_reports_roles").ROLES_ADDED
-    for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        dotted = [code.split(".") for code in [*codenames, *added.get(name, [])]]
-        group.permissions.set(
-            Permission.objects.get(content_type__app_label=app, codename=code)
-            for app, code in dotted
-        )
-    admin, _ = Group.objects.get_or_create(name=ADMIN_ROLE)
-    admin.permissions.set(Permission.objects.all())
+    """The staff roles (groups). A transactional test's flush empties every table;
+    post_migrate brings back the permissions but not the groups, so a later
+    transactional test that needs a persona asks for this."""
+    roles_ensure()
 
 
 def wait_for(condition, timeout: float = 60) -> bool:
