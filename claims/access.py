@@ -50,3 +50,14 @@ def staff_view(*permissions: str) -> Callable:
         return wrapper
 
     return decorator
+
+
+def login_ip_hashed(request: HttpRequest) -> str:
+    """The address django-axes records for a login attempt: a salted hash of the real
+    one, written as an IPv6 address because axes stores it in an IP address column.
+    Lockouts still work (the same IP gives the same hash); no IP is ever stored."""
+    import ipaddress
+
+    from claims.services import ip_hash
+
+    return str(ipaddress.IPv6Address(int(ip_hash(request.META.get("REMOTE_ADDR", ""))[:32], 16)))

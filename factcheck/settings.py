@@ -317,6 +317,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Only a salted hash of the IP is recorded (see claims.access.login_ip_hashed).
+AXES_CLIENT_IP_CALLABLE = "claims.access.login_ip_hashed"
 # The admin lives at a path of the newsroom's choosing.
 ADMIN_PATH = env_str("ADMIN_PATH", "admin").strip("/") + "/"
 # Change history is a record: the admin shows it, and never reverts to an old version.

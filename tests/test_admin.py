@@ -84,7 +84,7 @@ def test_a_moderator_marks_reports_as_spam_and_back(seed_article, reviewer):
         "/admin/claims/report/", {"action": "mark_spam", "_selected_action": ids}, follow=True
     )
 
-    assert "3 of 4 reports marked as spam" in response.content.decode()
+    assert "3 van 4 meldingen als spam gemarkeerd" in response.content.decode()
     states = dict(Report.objects.values_list("pk", "state"))
     assert [states[r.pk] for r in reports] == [Report.State.SPAM] * 3
     assert states[accepted.pk] == Report.State.ACCEPTED
