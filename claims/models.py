@@ -37,23 +37,32 @@ class Article(models.Model):
         PUBLISHED = "published", _("Published")
 
     title = models.CharField(_("title"), max_length=300)
-    slug = models.SlugField(max_length=120, unique=True)
-    language = models.CharField(max_length=8, choices=Language.choices, default=Language.NL)
+    slug = models.SlugField(max_length=120, unique=True, verbose_name=_("slug"))
+    language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.NL, verbose_name=_("language")
+    )
     byline = models.CharField(_("edited by"), max_length=200, blank=True)
     editor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("editor"),
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    published_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     # sha256 of title, byline, body, sources and related headlines as imported:
     # re-importing the same text changes nothing.
     content_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    page_views = models.PositiveIntegerField(default=0)
+    page_views = models.PositiveIntegerField(default=0, verbose_name=_("page views"))
     # Bumped whenever anything the public article page shows changes (see signals.py);
     # part of the cache key of the rendered page.
     render_version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = HistoricalRecords(excluded_fields=["render_version", "page_views"])
     objects = ArticleQuerySet.as_manager()
@@ -158,23 +167,27 @@ class Source(models.Model):
 
     # The normalised URL, or "title:<folded title|publisher>" for a source without URL.
     key = models.CharField(max_length=1000, unique=True)
-    url = models.URLField(max_length=2000, blank=True)
-    title = models.CharField(max_length=500, blank=True)
-    publisher = models.CharField(max_length=200, blank=True)
-    domain = models.CharField(max_length=253, blank=True)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.NEEDS_URL)
+    url = models.URLField(max_length=2000, blank=True, verbose_name=_("URL"))
+    title = models.CharField(max_length=500, blank=True, verbose_name=_("title"))
+    publisher = models.CharField(max_length=200, blank=True, verbose_name=_("publisher"))
+    domain = models.CharField(max_length=253, blank=True, verbose_name=_("domain"))
+    state = models.CharField(
+        max_length=16, choices=State.choices, default=State.NEEDS_URL, verbose_name=_("state")
+    )
     lease_until = models.DateTimeField(null=True, blank=True)
-    next_check_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next check at"))
     enqueued_at = models.DateTimeField(null=True, blank=True)
-    last_checked_at = models.DateTimeField(null=True, blank=True)
-    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    final_url = models.URLField(max_length=2000, blank=True)
-    last_error = models.CharField(max_length=40, blank=True)
-    failure_count = models.PositiveSmallIntegerField(default=0)
-    first_failed_at = models.DateTimeField(null=True, blank=True)
-    last_failed_at = models.DateTimeField(null=True, blank=True)
-    permanently_dead = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last checked at"))
+    last_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("last status")
+    )
+    final_url = models.URLField(max_length=2000, blank=True, verbose_name=_("final URL"))
+    last_error = models.CharField(max_length=40, blank=True, verbose_name=_("last error"))
+    failure_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("failure count"))
+    first_failed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("first failed at"))
+    last_failed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last failed at"))
+    permanently_dead = models.BooleanField(default=False, verbose_name=_("permanently dead"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     # Fetch bookkeeping (lease, queue times) changes on every attempt and is left out;
     # state changes made by compare-and-set write their history row explicitly.
@@ -234,21 +247,38 @@ class Citation(models.Model):
         CLOSE = "close", _("Close match")
         NOT_FOUND = "not_found", _("Not found")
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="citations", verbose_name=_("source")
+    )
     article = models.ForeignKey(
-        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="citations",
+        verbose_name=_("article"),
     )
     claim = models.ForeignKey(
-        "Claim", null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+        "Claim",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="citations",
+        verbose_name=_("claim"),
     )
-    position = models.PositiveSmallIntegerField(default=0)
-    quote = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
+    quote = models.TextField(blank=True, verbose_name=_("quote"))
     quote_status = models.CharField(
-        max_length=16, choices=QuoteStatus.choices, default=QuoteStatus.NOT_CHECKED
+        max_length=16,
+        choices=QuoteStatus.choices,
+        default=QuoteStatus.NOT_CHECKED,
+        verbose_name=_("quote status"),
     )
-    quote_score = models.FloatField(null=True, blank=True)
-    quote_checked_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    quote_score = models.FloatField(null=True, blank=True, verbose_name=_("quote score"))
+    quote_checked_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("quote checked at")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("citation")
@@ -288,25 +318,34 @@ class SnapshotText(models.Model):
 class Snapshot(models.Model):
     """One fetch of a source."""
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="snapshots")
-    fetched_at = models.DateTimeField(default=timezone.now)
-    ok = models.BooleanField(default=False)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    final_url = models.URLField(max_length=2000, blank=True)
-    canonical_url = models.URLField(max_length=2000, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    title = models.CharField(max_length=500, blank=True)
-    language = models.CharField(max_length=16, blank=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("source")
+    )
+    fetched_at = models.DateTimeField(default=timezone.now, verbose_name=_("fetched at"))
+    ok = models.BooleanField(default=False, verbose_name=_("ok"))
+    status_code = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("status code")
+    )
+    final_url = models.URLField(max_length=2000, blank=True, verbose_name=_("final URL"))
+    canonical_url = models.URLField(max_length=2000, blank=True, verbose_name=_("canonical url"))
+    content_type = models.CharField(max_length=100, blank=True, verbose_name=_("content type"))
+    title = models.CharField(max_length=500, blank=True, verbose_name=_("title"))
+    language = models.CharField(max_length=16, blank=True, verbose_name=_("language"))
     text = models.ForeignKey(
-        SnapshotText, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        SnapshotText,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("text"),
     )
     text_hash = models.CharField(max_length=64, blank=True)
-    error_code = models.CharField(max_length=40, blank=True)
-    error_detail = models.CharField(max_length=500, blank=True)
+    error_code = models.CharField(max_length=40, blank=True, verbose_name=_("error code"))
+    error_detail = models.CharField(max_length=500, blank=True, verbose_name=_("error detail"))
     # The URL asked for (a source's URL can change; drift compares like with like).
-    url = models.URLField(max_length=2000, blank=True)
-    claimreview = models.JSONField(null=True, blank=True)
-    elapsed_ms = models.PositiveIntegerField(null=True, blank=True)
+    url = models.URLField(max_length=2000, blank=True, verbose_name=_("URL"))
+    claimreview = models.JSONField(null=True, blank=True, verbose_name=_("claimreview"))
+    elapsed_ms = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("elapsed ms"))
 
     class Meta:
         verbose_name = _("snapshot")
@@ -380,20 +419,34 @@ class Claim(models.Model):
         NEEDS_REREVIEW = "needs_rereview", _("Needs re-review")
 
     text = models.TextField(_("claim"))
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, verbose_name=_("slug"))
     claimant = models.CharField(_("claimant"), max_length=200, blank=True)
     claim_date = models.DateField(_("claim date"), null=True, blank=True)
-    language = models.CharField(max_length=8, choices=Language.choices, default=Language.NL)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    rereview_reason = models.TextField(blank=True)
+    language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.NL, verbose_name=_("language")
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
+    rereview_reason = models.TextField(blank=True, verbose_name=_("rereview reason"))
     assignee = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_claims"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+        verbose_name=_("assignee"),
     )
     created_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = HistoricalRecords()
     objects = ClaimQuerySet.as_manager()
@@ -469,12 +522,12 @@ class RatingScale(models.Model):
     """A versioned verdict scale. Editing a scale makes a new version; old verdicts keep
     the rating (and label) they were given."""
 
-    name = models.CharField(max_length=100)
-    version = models.PositiveSmallIntegerField(default=1)
-    is_active = models.BooleanField(default=True)
-    best_value = models.SmallIntegerField(default=5)
-    worst_value = models.SmallIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    version = models.PositiveSmallIntegerField(default=1, verbose_name=_("version"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    best_value = models.SmallIntegerField(default=5, verbose_name=_("best value"))
+    worst_value = models.SmallIntegerField(default=1, verbose_name=_("worst value"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = HistoricalRecords()
 
@@ -494,17 +547,21 @@ class RatingScale(models.Model):
 
 
 class Rating(models.Model):
-    scale = models.ForeignKey(RatingScale, on_delete=models.CASCADE, related_name="ratings")
-    code = models.SlugField(max_length=40)
-    label_nl = models.CharField(max_length=60)
-    label_en = models.CharField(max_length=60)
-    value = models.SmallIntegerField()
-    color = models.CharField(max_length=7, default="#777777")
-    position = models.PositiveSmallIntegerField(default=0)
+    scale = models.ForeignKey(
+        RatingScale, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("scale")
+    )
+    code = models.SlugField(max_length=40, verbose_name=_("code"))
+    label_nl = models.CharField(max_length=60, verbose_name=_("label nl"))
+    label_en = models.CharField(max_length=60, verbose_name=_("label en"))
+    value = models.SmallIntegerField(verbose_name=_("value"))
+    color = models.CharField(max_length=7, default="#777777", verbose_name=_("color"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
     # Other publishers' textual ratings that mean this one ("False", "Falso", "Faux"),
     # one per line: imported ClaimReviews are mapped to the local scale through them.
     aliases = models.TextField(
-        blank=True, help_text=_("Other publishers' ratings that mean this one, one per line.")
+        blank=True,
+        help_text=_("Other publishers' ratings that mean this one, one per line."),
+        verbose_name=_("aliases"),
     )
 
     history = HistoricalRecords()
@@ -548,23 +605,46 @@ class Verdict(models.Model):
         PUBLISHED = "published", _("Published")
         SUPERSEDED = "superseded", _("Superseded")
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="verdicts")
-    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="verdicts", verbose_name=_("claim")
+    )
+    rating = models.ForeignKey(
+        Rating, on_delete=models.PROTECT, related_name="verdicts", verbose_name=_("rating")
+    )
     summary = models.CharField(_("summary"), max_length=300)
     explanation = models.TextField(_("explanation"), blank=True)  # sanitised HTML (nh3)
-    citations = models.ManyToManyField(Citation, blank=True, related_name="verdicts")
+    citations = models.ManyToManyField(
+        Citation, blank=True, related_name="verdicts", verbose_name=_("citations")
+    )
     author = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
     )
     approved_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
     supersedes = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("supersedes"),
     )
-    published_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = HistoricalRecords()
     objects = VerdictQuerySet.as_manager()
@@ -608,22 +688,38 @@ class ClaimSuggestion(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DISMISSED = "dismissed", _("Dismissed")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestions")
-    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="suggestions")
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
-    text = models.TextField()
-    score = models.FloatField()
-    reasons = models.JSONField(default=list)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("article")
+    )
+    paragraph = models.ForeignKey(
+        Paragraph, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("paragraph")
+    )
+    start = models.PositiveIntegerField(verbose_name=_("start"))
+    end = models.PositiveIntegerField(verbose_name=_("end"))
+    text = models.TextField(verbose_name=_("text"))
+    score = models.FloatField(verbose_name=_("score"))
+    reasons = models.JSONField(default=list, verbose_name=_("reasons"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.NEW, verbose_name=_("status")
+    )
     claim = models.ForeignKey(
-        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
+        verbose_name=_("claim"),
     )
     decided_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("claim suggestion")
@@ -646,32 +742,44 @@ class ExternalReview(models.Model):
     says the same thing."""
 
     fingerprint = models.CharField(max_length=64, unique=True)
-    url = models.CharField(max_length=2000, blank=True)
-    claim_reviewed = models.TextField()
+    url = models.CharField(max_length=2000, blank=True, verbose_name=_("URL"))
+    claim_reviewed = models.TextField(verbose_name=_("claim reviewed"))
     # [{"type": "Organization", "name": ..., "url": ...}], as published (author may be a list).
-    authors = models.JSONField(default=list)
-    claimant = models.CharField(max_length=500, blank=True)
-    claimant_type = models.CharField(max_length=40, blank=True)
-    claim_date = models.DateField(null=True, blank=True)
-    review_date = models.DateField(null=True, blank=True)
-    appearance_urls = models.JSONField(default=list)
-    first_appearance_url = models.CharField(max_length=2000, blank=True)
-    rating_text = models.CharField(max_length=500, blank=True)
-    rating_value = models.FloatField(null=True, blank=True)
-    best_rating = models.FloatField(null=True, blank=True)
-    worst_rating = models.FloatField(null=True, blank=True)
-    language = models.CharField(max_length=16, blank=True)
+    authors = models.JSONField(default=list, verbose_name=_("authors"))
+    claimant = models.CharField(max_length=500, blank=True, verbose_name=_("claimant"))
+    claimant_type = models.CharField(max_length=40, blank=True, verbose_name=_("claimant type"))
+    claim_date = models.DateField(null=True, blank=True, verbose_name=_("claim date"))
+    review_date = models.DateField(null=True, blank=True, verbose_name=_("review date"))
+    appearance_urls = models.JSONField(default=list, verbose_name=_("appearance urls"))
+    first_appearance_url = models.CharField(
+        max_length=2000, blank=True, verbose_name=_("first appearance url")
+    )
+    rating_text = models.CharField(max_length=500, blank=True, verbose_name=_("rating text"))
+    rating_value = models.FloatField(null=True, blank=True, verbose_name=_("rating value"))
+    best_rating = models.FloatField(null=True, blank=True, verbose_name=_("best rating"))
+    worst_rating = models.FloatField(null=True, blank=True, verbose_name=_("worst rating"))
+    language = models.CharField(max_length=16, blank=True, verbose_name=_("language"))
     rating = models.ForeignKey(
-        Rating, null=True, blank=True, on_delete=models.SET_NULL, related_name="external_reviews"
+        Rating,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="external_reviews",
+        verbose_name=_("rating"),
     )
     claim = models.ForeignKey(
-        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="external_reviews"
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="external_reviews",
+        verbose_name=_("claim"),
     )
     raw = models.JSONField(default=dict)
-    warnings = models.JSONField(default=list)
-    imported_from = models.CharField(max_length=2000, blank=True)
-    imported_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    warnings = models.JSONField(default=list, verbose_name=_("warnings"))
+    imported_from = models.CharField(max_length=2000, blank=True, verbose_name=_("imported from"))
+    imported_at = models.DateTimeField(auto_now_add=True, verbose_name=_("imported at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("external fact check")
@@ -697,19 +805,38 @@ class ClaimMatch(models.Model):
         LINKED = "linked", _("Same claim")
         DISMISSED = "dismissed", _("Not the same")
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="matches")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="matches", verbose_name=_("claim")
+    )
     other_claim = models.ForeignKey(
-        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("other claim"),
     )
     external_review = models.ForeignKey(
-        ExternalReview, null=True, blank=True, on_delete=models.CASCADE, related_name="matches"
+        ExternalReview,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="matches",
+        verbose_name=_("external review"),
     )
-    score = models.FloatField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUGGESTED)
+    score = models.FloatField(verbose_name=_("score"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.SUGGESTED, verbose_name=_("status")
+    )
     decided_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("possible match")
@@ -804,49 +931,85 @@ class Report(models.Model):
     OPEN_STATES = (State.NEW, State.IN_REVIEW, State.WAITING)
     RESOLVED_STATES = (State.ACCEPTED, State.REJECTED, State.DUPLICATE, State.SPAM)
 
-    reference = models.CharField(max_length=32, unique=True)
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="reports")
+    reference = models.CharField(max_length=32, unique=True, verbose_name=_("reference"))
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="reports", verbose_name=_("article")
+    )
     claim = models.ForeignKey(
-        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        verbose_name=_("claim"),
     )
     paragraph = models.ForeignKey(
-        Paragraph, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+        Paragraph,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        verbose_name=_("paragraph"),
     )
     quote = models.TextField(_("quoted passage"), blank=True)
     message = models.TextField(_("what is wrong"))
     suggestion = models.TextField(_("suggested correction"), blank=True)
-    evidence_urls = models.JSONField(default=list, blank=True)
+    evidence_urls = models.JSONField(default=list, blank=True, verbose_name=_("evidence urls"))
     # The evidence links as sources, so the fetch pipeline checks them (see report_process).
-    evidence_sources = models.ManyToManyField(Source, blank=True, related_name="reports")
+    evidence_sources = models.ManyToManyField(
+        Source, blank=True, related_name="reports", verbose_name=_("evidence sources")
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     email = models.EmailField(_("email"), max_length=254, blank=True)
-    email_consent = models.BooleanField(default=False)
-    language = models.CharField(max_length=8, choices=Language.choices, default=Language.NL)
-    ip_hash = models.CharField(max_length=64, blank=True)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.NEW)
+    email_consent = models.BooleanField(default=False, verbose_name=_("email consent"))
+    language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.NL, verbose_name=_("language")
+    )
+    ip_hash = models.CharField(max_length=64, blank=True, verbose_name=_("IP hash"))
+    state = models.CharField(
+        max_length=16, choices=State.choices, default=State.NEW, verbose_name=_("state")
+    )
     assignee = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="held_reports"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="held_reports",
+        verbose_name=_("assignee"),
     )
     lease_until = models.DateTimeField(null=True, blank=True)
-    priority = models.IntegerField(default=0)  # points; see the class docstring
+    priority = models.IntegerField(
+        default=0, verbose_name=_("priority")
+    )  # points; see the class docstring
     queue_at = models.DateTimeField(default=timezone.now)
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
     )
-    duplicate_count = models.PositiveIntegerField(default=0)
-    reject_reason = models.CharField(max_length=24, choices=RejectReason.choices, blank=True)
+    duplicate_count = models.PositiveIntegerField(default=0, verbose_name=_("duplicate count"))
+    reject_reason = models.CharField(
+        max_length=24, choices=RejectReason.choices, blank=True, verbose_name=_("reject reason")
+    )
     resolution = models.TextField(_("public outcome"), blank=True)
-    reviewer_note = models.TextField(blank=True)  # never shown to the reader
+    reviewer_note = models.TextField(
+        blank=True, verbose_name=_("reviewer note")
+    )  # never shown to the reader
     # "Ask for more information": the question (shown to the reader) and the answer.
-    info_request = models.TextField(blank=True)
-    info_requested_at = models.DateTimeField(null=True, blank=True)
-    info_reply = models.TextField(blank=True)
-    info_replied_at = models.DateTimeField(null=True, blank=True)
+    info_request = models.TextField(blank=True, verbose_name=_("info request"))
+    info_requested_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("info requested at")
+    )
+    info_reply = models.TextField(blank=True, verbose_name=_("info reply"))
+    info_replied_at = models.DateTimeField(null=True, blank=True, verbose_name=_("info replied at"))
     # Follow-up work (priority, evidence checks) still to do: the sweeper finds these rows.
     processed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    email_erased_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
+    email_erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("email erased at"))
 
     history = HistoricalRecords(excluded_fields=["lease_until", "queue_at"])
     objects = ReportQuerySet.as_manager()
@@ -940,12 +1103,17 @@ class Report(models.Model):
 class BlockedReporter(models.Model):
     """A reporter (by salted IP hash) whose reports are accepted politely, then filed as spam."""
 
-    ip_hash = models.CharField(max_length=64, unique=True)
-    reason = models.CharField(max_length=300, blank=True)
+    ip_hash = models.CharField(max_length=64, unique=True, verbose_name=_("IP hash"))
+    reason = models.CharField(max_length=300, blank=True, verbose_name=_("reason"))
     blocked_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("blocked by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("blocked reporter")
@@ -968,17 +1136,21 @@ class ReportEmail(models.Model):
         DUPLICATE = "duplicate", _("Outcome of the original report")
         INFO_REQUEST = "info_request", _("Question to the reporter")
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="emails")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="emails", verbose_name=_("report")
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    subject = models.CharField(max_length=200, verbose_name=_("subject"))
+    body = models.TextField(verbose_name=_("body"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    next_attempt_at = models.DateTimeField(default=timezone.now, verbose_name=_("next attempt at"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
     lease_until = models.DateTimeField(null=True, blank=True)  # a sender is on it
-    sent_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)  # given up: see last_error
-    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    failed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("failed at")
+    )  # given up: see last_error
+    last_error = models.CharField(max_length=300, blank=True, verbose_name=_("last error"))
 
     class Meta:
         verbose_name = _("email to a reporter")
@@ -1013,19 +1185,40 @@ class Correction(models.Model):
         VERDICT_CHANGE = "verdict_change", _("Verdict change")
         SOURCE_REPLACED = "source_replaced", _("Source replaced")
 
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="corrections")
-    claim = models.ForeignKey(
-        Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("article")
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
-    text = models.TextField()
-    published_at = models.DateTimeField(default=timezone.now)
-    reports = models.ManyToManyField(Report, blank=True, related_name="corrections")
+    claim = models.ForeignKey(
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("claim"),
+    )
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.CORRECTION, verbose_name=_("kind")
+    )
+    text = models.TextField(verbose_name=_("text"))
+    published_at = models.DateTimeField(default=timezone.now, verbose_name=_("published at"))
+    reports = models.ManyToManyField(
+        Report, blank=True, related_name="corrections", verbose_name=_("reports")
+    )
     amends = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        verbose_name=_("amends"),
     )
     created_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
