@@ -71,6 +71,8 @@ class RecordError:
 
 def _looks_like_html(text: str) -> bool:
     head = text.lstrip()[:2000].lower()
+    if head.startswith(("{", "[")):  # JSON, even when a text in it quotes "<script"
+        return False
     return head.startswith("<") or "<script" in text.lower() or "<html" in head
 
 
