@@ -317,3 +317,11 @@ def test_export_command_writes_the_own_feed(published_claim):
     call_command("export_claimreview", stdout=out)
     feed = json.loads(out.getvalue())
     assert [e["claimReviewed"] for e in feed["dataFeedElement"]] == [published_claim.text]
+
+
+def test_json_that_quotes_a_script_tag_is_read_as_json_not_as_a_page():
+    record = {"@type": "ClaimReview", "claimReviewed": "Zegt <script>alert(1)</script>"}
+    for data in (json.dumps(record), json.dumps([record]), json.dumps(record) + "\n{}"):
+        records = list(claimreview_records(data.encode()))
+        assert isinstance(records[0], ParsedReview), records
+        assert records[0].claim_reviewed == record["claimReviewed"]

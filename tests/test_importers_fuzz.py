@@ -1,10 +1,17 @@
 """Fuzzing: arbitrary bytes and text never make the seed importer raise anything but
-its own error type."""
+its own error type, and never make the ClaimReview importer raise at all (a bad record
+becomes a RecordError, the rest still imports)."""
 
-from hypothesis import HealthCheck, given, settings
+import json
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from claims import services
+from claims.importers.claimreview import ParsedReview, RecordError, claimreview_records
 from claims.importers.seed import SeedFormatError, seed_parse, seed_read
+from claims.models import ExternalReview
 
 HEADINGS = st.sampled_from(
     [
@@ -45,3 +52,172 @@ def test_arbitrary_layouts_raise_only_seed_format_errors(lines, newline):
     assert article.title.strip() == article.title
     assert all(p.strip() for p in article.paragraphs)
     assert len({s.key for s in article.sources}) == len(article.sources)
+
+
+# --- ClaimReview --------------------------------------------------------------------
+
+# Keys from the real ClaimReview vocabulary (and the wrappers the importer unwraps), so
+# the generated objects reach deep into the parser instead of failing at the first check.
+CLAIMREVIEW_KEYS = st.sampled_from(
+    [
+        "@type",
+        "@context",
+        "@graph",
+        "claimReviewed",
+        "reviewRating",
+        "ratingValue",
+        "bestRating",
+        "worstRating",
+        "alternateName",
+        "author",
+        "itemReviewed",
+        "appearance",
+        "firstAppearance",
+        "datePublished",
+        "url",
+        "claimReview",
+        "text",
+        "claimreview",
+        "fixture_url",
+        "dataFeedElement",
+        "item",
+        "publisher",
+        "name",
+        "sameAs",
+        "inLanguage",
+    ]
+)
+CLAIMREVIEW_WORDS = st.sampled_from(
+    [
+        "ClaimReview",
+        "claimreview",
+        "DataFeed",
+        "DataFeedItem",
+        "Claim",
+        "Rating",
+        "Organization",
+        "https://schema.org",
+        "https://example.org/a",
+        "//example.org/b",
+        "example.org/c",
+        "/relative",
+        "2024-02-30",
+        "2024-01-01T10:00:00",
+        "0001-01-01",
+        "99999999999999999999",
+        "3,5",
+        "http://[::1",
+        "mailto:x@example.org",
+    ]
+)
+# Values JSON can carry that a database cannot store as they are.
+UNSTORABLE = st.sampled_from(["a\x00b", "\ud800", float("nan"), float("-inf"), 10**400])
+JSON_LEAVES = st.one_of(
+    UNSTORABLE,
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+    CLAIMREVIEW_WORDS,
+)
+
+
+def review_like(children):
+    """An object that passes the first checks (a ClaimReview @type, a claimReviewed), so
+    the fuzzing reaches the fields behind them; every field may hold anything."""
+    fields = ["@context", "url", "author", "publisher", "itemReviewed", "reviewRating"]
+    fields += ["datePublished", "inLanguage", "name", "sameAs"]
+    optional = {key: st.one_of(CLAIMREVIEW_WORDS, children) for key in fields}
+    return st.fixed_dictionaries(
+        {
+            "@type": st.one_of(st.sampled_from(["ClaimReview", "claimreview"]), children),
+            "claimReviewed": st.one_of(st.text(min_size=1, max_size=20), children),
+        },
+        optional=optional,
+    )
+
+
+JSON_VALUES = st.recursive(
+    JSON_LEAVES,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(
+            st.one_of(CLAIMREVIEW_KEYS, CLAIMREVIEW_KEYS, st.text(max_size=8)),
+            st.one_of(CLAIMREVIEW_WORDS, children),
+            max_size=6,
+        ),
+        review_like(children),
+    ),
+    max_leaves=40,
+)
+
+
+def claimreview_consume(data: bytes) -> list:
+    records = list(claimreview_records(data, base_url="https://example.org/base/"))
+    for record in records:
+        assert isinstance(record, ParsedReview | RecordError), record
+        if isinstance(record, ParsedReview):
+            assert record.claim_reviewed
+    return records
+
+
+def claimreview_serialise(value, shape: str) -> bytes:
+    text = json.dumps(value)
+    if shape == "json lines":
+        text = "\n".join(json.dumps(item) for item in value) if isinstance(value, list) else text
+    elif shape == "html":
+        text = f'<html><script type="application/ld+json">{text}</script></html>'
+    return text.encode()
+
+
+@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(JSON_VALUES, st.sampled_from(["json", "json lines", "html"]))
+# What hypothesis found, shrunk: a Fact Check Tools item whose review is not an object,
+@example({"claimReview": [None], "text": None}, "json")
+# a url urllib refuses to split, and one such as the base for the others,
+@example({"@type": "ClaimReview", "claimReviewed": "0", "url": "http://[::1"}, "json")
+@example({"claimreview": {"claimReviewed": "0", "url": "/a"}, "fixture_url": "http://[::1"}, "json")
+# an appearance that is one number, not a list, and a wrapper URL that is not text.
+@example({"@type": "ClaimReview", "claimReviewed": "0", "itemReviewed": {"appearance": 0}}, "json")
+@example({"claimreview": {"claimReviewed": "0", "url": "/a"}, "fixture_url": 0}, "json")
+def test_arbitrary_json_gives_only_reviews_or_record_errors(value, shape):
+    claimreview_consume(claimreview_serialise(value, shape))
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.one_of(st.binary(max_size=500), st.text(max_size=300).map(str.encode)))
+@example(b"[" * 100_000)  # too deep for json.loads: RecursionError, not a ValueError
+@example(b'<script type="application/ld+json">' + b"[" * 100_000 + b"</script>")
+def test_arbitrary_bytes_and_text_give_only_reviews_or_record_errors(data):
+    claimreview_consume(data)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=120,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    deadline=None,
+)
+@given(JSON_VALUES, st.sampled_from(["json", "json lines", "html"]))
+# What it found, shrunk: PostgreSQL refuses NUL in text and jsonb, NaN in jsonb; SQLite's
+# JSON_VALID refuses NaN; no database encodes a lone surrogate.
+@example({"@type": "ClaimReview", "claimReviewed": "a\x00b"}, "json")
+@example({"@type": "ClaimReview", "claimReviewed": "a", "sameAs": "\x00"}, "json")
+@example({"@type": "ClaimReview", "claimReviewed": "\ud800"}, "json")
+@example({"@type": "ClaimReview", "claimReviewed": "a", "name": float("nan")}, "json")
+@example(
+    {"@type": "ClaimReview", "claimReviewed": "a", "reviewRating": {"ratingValue": 1e400}}, "json"
+)
+def test_importing_arbitrary_json_stores_every_review_or_reports_its_error(value, shape):
+    """The parser yields records and never raises; nothing the importer has its own error
+    type for, so the service must not raise either: every record is stored or listed."""
+    data = claimreview_serialise(value, shape)
+    records = claimreview_consume(data)
+    result = services.claimreview_import(data=data, origin="fuzz", base_url="https://example.org/")
+    stored = result.imported + result.updated
+    assert stored == sum(isinstance(r, ParsedReview) for r in records)
+    assert len(result.errors) == sum(isinstance(r, RecordError) for r in records)
+    assert ExternalReview.objects.filter(pk__in=[r.pk for r in result.reviews]).count() == len(
+        {r.pk for r in result.reviews}
+    )

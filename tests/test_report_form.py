@@ -402,4 +402,7 @@ def test_html_and_script_in_every_field_are_stored_as_text_and_shown_escaped(
         assert page.status_code == 200, name
         assert "<script>alert" not in html, name
         assert "<img src=x" not in html, name
+        if name == "rss":  # the description is HTML inside XML: escaped, then escaped again
+            assert "&amp;lt;script&amp;gt;alert" in html, name
+            continue
         assert "&lt;script&gt;alert" in html or "\\u003Cscript\\u003Ealert" in html, name

@@ -17,6 +17,7 @@ Pure: bytes in, records out. Writing is ``services.claimreview_import``.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -70,6 +71,8 @@ class RecordError:
 
 def _looks_like_html(text: str) -> bool:
     head = text.lstrip()[:2000].lower()
+    if head.startswith(("{", "[")):  # JSON, even when a text in it quotes "<script"
+        return False
     return head.startswith("<") or "<script" in text.lower() or "<html" in head
 
 
@@ -86,24 +89,42 @@ def _objects_in(value, where: str, base_url: str) -> Iterator[tuple[str, dict | 
     types = {t.casefold() for t in _types(value)}
     if "claimreview" in value and isinstance(value["claimreview"], dict | list):
         # The shared data's line wrapper: the markup plus the page it came from.
-        yield from _objects_in(value["claimreview"], where, value.get("fixture_url") or base_url)
+        yield from _objects_in(value["claimreview"], where, _base(value, "fixture_url", base_url))
     elif "@graph" in value:
         yield from _objects_in(value["@graph"], where, base_url)
     elif "datafeed" in types or "dataFeedElement" in value:
         yield from _objects_in(value.get("dataFeedElement", []), where, base_url)
     elif "datafeeditem" in types:
-        yield from _objects_in(value.get("item", []), where, value.get("url") or base_url)
+        yield from _objects_in(value.get("item", []), where, _base(value, "url", base_url))
     elif "claimReview" in value and "text" in value:
-        for n, review in enumerate(value["claimReview"] or [], start=1):
-            yield f"{where}.claimReview[{n}]", _from_factcheck_api(value, review), base_url
+        for n, review in enumerate(_listed(value["claimReview"]), start=1):
+            here = f"{where}.claimReview[{n}]"
+            if isinstance(review, dict):
+                yield here, _from_factcheck_api(value, review), base_url
+            else:
+                yield here, f"not an object but {type(review).__name__}", base_url
     else:
         yield where, value, base_url
 
 
+def _listed(value) -> list:
+    """A field that should be a list: one value becomes a list of one, none an empty list."""
+    if value is None or value == "":
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _base(value: dict, key: str, base_url: str) -> str:
+    """A wrapper's own URL as the base for relative URLs, when it is text."""
+    url = value.get(key)
+    return url if isinstance(url, str) and url.strip() else base_url
+
+
 def _from_factcheck_api(claim: dict, review: dict) -> dict:
     """A Google Fact Check Tools ``claims:search`` item, as ClaimReview."""
-    publisher = review.get("publisher") or {}
-    site = publisher.get("site", "")
+    publisher = review.get("publisher")
+    publisher = publisher if isinstance(publisher, dict) else {}
+    site = _text(publisher.get("site"))
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
@@ -144,7 +165,7 @@ def claimreview_records(data: bytes, *, base_url: str = "") -> Iterator[ParsedRe
             return
         for n, block in enumerate(blocks, start=1):
             try:
-                value = json.loads(block, strict=False)
+                value = _json_loads(block, strict=False)
             except ValueError as exc:
                 yield RecordError(f"script {n}", f"not JSON ({exc})")
                 continue
@@ -155,13 +176,13 @@ def claimreview_records(data: bytes, *, base_url: str = "") -> Iterator[ParsedRe
             return
     else:
         try:
-            found.extend(_objects_in(json.loads(text), "", base_url))
+            found.extend(_objects_in(_json_loads(text), "", base_url))
         except ValueError:
             for n, line in enumerate(text.splitlines(), start=1):
                 if not line.strip():
                     continue
                 try:
-                    value = json.loads(line)
+                    value = _json_loads(line)
                 except ValueError as exc:
                     yield RecordError(f"line {n}", f"not JSON ({exc.msg})")
                     continue
@@ -171,6 +192,45 @@ def claimreview_records(data: bytes, *, base_url: str = "") -> Iterator[ParsedRe
             yield RecordError(where, value)
         else:
             yield review_parse(value, where=where, base_url=base)
+
+
+def _json_loads(text: str, *, strict: bool = True):
+    """``json.loads`` for what a database can store: ``NaN``, ``Infinity`` and numbers
+    too large for a float are not JSON; NUL characters and lone surrogates (``"\\u0000"``,
+    ``"\\ud800"``) are dropped; nesting too deep for the parser is not JSON either."""
+
+    def not_json(what: str):
+        raise json.JSONDecodeError(f"{what} is not JSON", text, 0)
+
+    def finite(number: str) -> float:
+        value = float(number)
+        return value if math.isfinite(value) else not_json(number[:20])
+
+    def whole(number: str) -> int:
+        try:
+            value = int(number)
+            float(value)
+        except (ValueError, OverflowError):  # more than 4300 digits, or than a float holds
+            not_json(number[:20])
+        return value
+
+    try:
+        value = json.loads(
+            text, strict=strict, parse_constant=not_json, parse_float=finite, parse_int=whole
+        )
+        return _storable(value)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+
+
+def _storable(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    return value
 
 
 def _ld_json_blocks(text: str) -> list[str]:
@@ -246,7 +306,11 @@ def _url(value, name: str, base_url: str, warnings: list[str]) -> str:
         url = _text(value.get("url") or value.get("@id"))
     if not url:
         return ""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1": a broken IPv6 host
+        warnings.append(f"{name} {url!r} is not a URL")
+        return url
     if parts.scheme in {"http", "https"} and parts.netloc:
         return url
     if url.startswith("//"):
@@ -256,8 +320,13 @@ def _url(value, name: str, base_url: str, warnings: list[str]) -> str:
         warnings.append(f"{name} {url!r} has no scheme; https assumed")
         return "https://" + url
     if not parts.scheme and base_url:
-        warnings.append(f"{name} {url!r} is relative; resolved against {base_url}")
-        return urljoin(base_url, url)
+        try:
+            resolved = urljoin(base_url, url)
+        except ValueError:  # the base itself is broken
+            resolved = ""
+        if resolved:
+            warnings.append(f"{name} {url!r} is relative; resolved against {base_url}")
+            return resolved
     warnings.append(f"{name} {url!r} is not an absolute URL")
     return url
 
@@ -331,7 +400,7 @@ def review_parse(value: dict, *, where: str, base_url: str = "") -> ParsedReview
         warnings.append(f"itemReviewed @type {item_types[0]!r} in odd case")
     claimants = _people(item.get("author"), "itemReviewed.author", url or base_url, warnings)
     appearances = []
-    for entry in item.get("appearance") or []:
+    for entry in _listed(item.get("appearance")):
         appearance = _url(entry, "appearance", url or base_url, warnings)
         if appearance:
             appearances.append(appearance)

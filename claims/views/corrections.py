@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -91,7 +92,9 @@ class CorrectionsFeed(Feed):
         return f"{item.get_kind_display()}: {item.article.title}"
 
     def item_description(self, item: Correction) -> str:
-        return item.text
+        # RSS descriptions and Atom's type="html" summaries are HTML to the feed reader:
+        # the text is escaped (and its lines kept) as on the corrections page.
+        return linebreaksbr(item.text, autoescape=True)
 
     def item_link(self, item: Correction) -> str:
         return item.get_absolute_url()
