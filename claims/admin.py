@@ -32,6 +32,7 @@ from claims.models import (
     ClaimSuggestion,
     Correction,
     ExternalReview,
+    Notification,
     Paragraph,
     Rating,
     RatingScale,
@@ -626,6 +627,23 @@ class ClaimMatchAdmin(admin.ModelAdmin):
     list_select_related = ["claim", "other_claim", "external_review"]
     autocomplete_fields = ["claim", "other_claim", "decided_by"]
     raw_id_fields = ["external_review"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: what editors were told (claim assignments), and whether it reached them."""
+
+    list_display = ["recipient", "message", "created_at", "read_at", "sent_at"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter), ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["message", "recipient__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 # --- Users: moderators manage accounts, without handing out more than they hold ------

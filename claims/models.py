@@ -862,16 +862,25 @@ class Notification(models.Model):
     """A message to a staff member (a claim assigned to them). Shown on the desk; emailed
     by a task. ``sent_at`` empty is pending work that the beat sweeper finds."""
 
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    claim = models.ForeignKey(
-        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
-    message = models.CharField(max_length=500)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    claim = models.ForeignKey(
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("claim"),
+    )
+    message = models.CharField(max_length=500, verbose_name=_("message"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
