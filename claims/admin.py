@@ -49,6 +49,19 @@ admin.site.site_title = _("Factcheck administration")
 admin.site.index_title = _("Moderation")
 
 
+class ReadOnly:
+    """A record to look at, not to edit: written by the workflow that owns it."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """Change history to read, never to revert. SIMPLE_HISTORY_REVERT_DISABLED only hides
     the revert button: django-simple-history still saves an old version POSTed to its
@@ -186,7 +199,7 @@ class SourceAdmin(HistoryAdmin):
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
+class SnapshotAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["source", "fetched_at", "status_code", "error_code", "title"]
     list_filter = ["error_code", "ok"]
     search_fields = ["source__url", "title"]
@@ -195,15 +208,6 @@ class SnapshotAdmin(admin.ModelAdmin):
     exclude = ["text"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["extracted_text"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("extracted text"))
     def extracted_text(self, obj):
@@ -237,22 +241,13 @@ class ClaimAdmin(HistoryAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(ReadOnly, admin.ModelAdmin):
     """Ratings are edited with their scale (a new version once verdicts use it)."""
 
     list_display = ["label_nl", "label_en", "code", "value", "scale"]
     list_filter = ["scale"]
     list_select_related = ["scale"]
     search_fields = ["label_nl", "label_en", "code"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class RatingInline(admin.TabularInline):
@@ -313,7 +308,7 @@ class RatingScaleAdmin(HistoryAdmin):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(HistoryAdmin):
+class VerdictAdmin(ReadOnly, HistoryAdmin):
     """Read-only: verdicts are written, approved and published on the editor desk, which
     holds the rule that nobody approves their own change."""
 
@@ -322,15 +317,6 @@ class VerdictAdmin(HistoryAdmin):
     list_select_related = ["claim", "rating", "author", "approved_by"]
     search_fields = ["summary", "claim__text"]
     date_hierarchy = "published_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def email_masked(email: str) -> str:
@@ -565,7 +551,7 @@ class BlockedReporterAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportEmail)
-class ReportEmailAdmin(admin.ModelAdmin):
+class ReportEmailAdmin(ReadOnly, admin.ModelAdmin):
     """The outbox, read-only: what went out, what waits, what failed and why."""
 
     list_display = ["report", "kind", "created_at", "attempts", "sent_at", "failed_at"]
@@ -574,12 +560,6 @@ class ReportEmailAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["report"]
     readonly_fields = [f.name for f in ReportEmail._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Correction)
@@ -630,7 +610,7 @@ class ClaimMatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnly, admin.ModelAdmin):
     """Read-only: what editors were told (claim assignments), and whether it reached them."""
 
     list_display = ["recipient", "message", "created_at", "read_at", "sent_at"]
@@ -638,12 +618,6 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["message", "recipient__username"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # --- Users: moderators manage accounts, without handing out more than they hold ------

@@ -273,3 +273,38 @@ def test_privacy_page_states_what_is_kept(reader, db, settings):
     html = reader.get(reverse("claims:privacy")).content.decode()
     assert "45 dagen" in html
     assert "gezouten hash" in html
+
+
+def test_readers_share_one_rendered_page_but_each_gets_their_own_token(
+    seed_article, editor, settings
+):
+    """Cookieless readers get the page rendered once per process, with their own CSRF
+    token and form time stamp filled in; logged-in staff get it rendered for them."""
+    import re
+
+    from django.test import Client
+
+    from claims.views.public import CSRF_SLOT, STARTED_SLOT
+
+    settings.FACTCHECK_REPORT_MIN_FILL_SECONDS = 0
+    url = seed_article.get_absolute_url()
+    tokens = set()
+    for n in range(2):
+        client = Client(enforce_csrf_checks=True)
+        html = client.get(url).content.decode()
+        assert CSRF_SLOT not in html and STARTED_SLOT not in html
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+        started = re.search(r'name="started" value="([^"]+)"', html)[1]
+        tokens.add(token)
+        sent = client.post(
+            report_url(seed_article),
+            {"csrfmiddlewaretoken": token, "started": started, "message": f"Fout {n}."},
+        )
+        assert sent.status_code == 302
+    assert len(tokens) == 2
+    assert Report.objects.count() == 2
+
+    staff = Client()
+    staff.force_login(editor)
+    assert reverse("claims:desk") in staff.get(url).content.decode()
+    assert reverse("claims:desk") not in Client().get(url).content.decode()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -178,20 +179,63 @@ def _article_content(request: HttpRequest, article: Article) -> ArticleContent:
 
 def _blank_form(request: HttpRequest, content: ArticleContent) -> str:
     """The cached blank report form with this reader's CSRF token and a fresh time stamp."""
-    blank_form = content.blank_form.replace(CSRF_SLOT, get_token(request))
-    return mark_safe(blank_form.replace(STARTED_SLOT, report_form_token()))  # noqa: S308
+    return mark_safe(_fill_slots(request, content.blank_form))  # noqa: S308
 
 
 def _article_page(
     request, article, *, content=None, form=None, notice: str = "", status: int = 200
 ) -> HttpResponse:
     content = content or _article_content(request, article)
+    if form is None and not notice and _is_cookieless_reader(request):
+        return HttpResponse(_fill_slots(request, _article_shell(request, article, content)))
     context = {"article": article, "content": mark_safe(content.html), "notice": notice}  # noqa: S308
     if form is None:
         context["form_html"] = _blank_form(request, content)
     else:
         context["form"] = form
     return render(request, "claims/article_detail.html", context, status=status)
+
+
+def _is_cookieless_reader(request: HttpRequest) -> bool:
+    """A reader with no session and no pending messages, on the bare article URL: every
+    such reader gets the same page but for the CSRF token and the form's time stamp."""
+    cookies = request.COOKIES  # no session cookie: not logged in, no stored messages
+    return not (
+        request.GET
+        or settings.SESSION_COOKIE_NAME in cookies
+        or CookieStorage.cookie_name in cookies
+    )
+
+
+# The whole page for cookieless readers, with slots for what is theirs: per process,
+# keyed like the article content (render version and language), so it ages with it.
+_LOCAL_SHELL: OrderedDict[str, str] = OrderedDict()
+
+
+def _article_shell(request: HttpRequest, article: Article, content: ArticleContent) -> str:
+    key = f"{article.page_cache_key}:{article.created_at.timestamp()}:{request.path}"
+    with _LOCAL_CONTENT_LOCK:
+        shell = _LOCAL_SHELL.get(key)
+        if shell is not None:
+            _LOCAL_SHELL.move_to_end(key)
+            return shell
+    context = {
+        "article": article,
+        "content": mark_safe(content.html),  # noqa: S308
+        "form_html": mark_safe(content.blank_form),  # noqa: S308
+        "csrf_token": CSRF_SLOT,
+    }
+    shell = render_to_string("claims/article_detail.html", context, request=request)
+    with _LOCAL_CONTENT_LOCK:
+        _LOCAL_SHELL[key] = shell
+        while len(_LOCAL_SHELL) > _LOCAL_CONTENT_MAX:
+            _LOCAL_SHELL.popitem(last=False)
+    return shell
+
+
+def _fill_slots(request: HttpRequest, html: str) -> str:
+    """This reader's CSRF token and a fresh time stamp for the form."""
+    return html.replace(CSRF_SLOT, get_token(request)).replace(STARTED_SLOT, report_form_token())
 
 
 @require_GET
