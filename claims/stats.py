@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Correction, Report, Source, Verdict
@@ -27,6 +28,7 @@ class Bar:
     label: str
     value: float
     color: str = "#0b5cad"
+    short: str = ""  # under the bar, where the full label would not fit
 
 
 def reports_waiting_by_age(now=None) -> list[Bar]:
@@ -62,7 +64,11 @@ def median_hours_to_resolve_per_week(weeks: int = 12, now=None) -> list[Bar]:
         monday = start + timedelta(weeks=n)
         hours = by_week.get(monday)
         bars.append(
-            Bar(monday.strftime("%d-%m"), round(statistics.median(hours), 1) if hours else 0)
+            Bar(
+                date_format(monday, "j F Y"),
+                round(statistics.median(hours), 1) if hours else 0,
+                short=date_format(monday, "j M"),
+            )
         )
     return bars
 
@@ -120,7 +126,9 @@ def corrections_per_month(months: int = 12, now=None) -> list[Bar]:
     }
     bars, month = [], first
     for _month in range(months):
-        bars.append(Bar(month.strftime("%m-%Y"), counts.get(month, 0)))
+        bars.append(
+            Bar(date_format(month, "F Y"), counts.get(month, 0), short=date_format(month, "M"))
+        )
         month = (month + timedelta(days=32)).replace(day=1)
     return bars
 
@@ -128,9 +136,11 @@ def corrections_per_month(months: int = 12, now=None) -> list[Bar]:
 @dataclass
 class BarGeometry:
     label: str
+    short: str
     value: float
     color: str
     x: float
+    label_x: float
     y: float
     width: float
     height: float
@@ -144,9 +154,11 @@ def bar_chart(bars: list[Bar], *, width: int = 480, height: int = 160) -> dict:
     geometry = [
         BarGeometry(
             bar.label,
+            bar.short or bar.label,
             bar.value,
             bar.color,
             x=round(n * slot + slot * 0.15, 1),
+            label_x=round(n * slot + slot / 2, 1),
             y=round(plot - plot * bar.value / top, 1),
             width=round(slot * 0.7, 1),
             height=round(plot * bar.value / top, 1),
