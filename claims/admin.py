@@ -404,6 +404,7 @@ class ReportAdmin(HistoryAdmin):
         "email_erased_at",
     ]
     readonly_fields = [name for name in fields if name != "reviewer_note"]
+    search_fields = ["reference", "message"]  # and by address, for those who may see it
     actions = ["mark_spam", "mark_not_spam", "block_reporters", "export_csv"]
     change_list_template = "admin/claims/report/change_list.html"
 
@@ -412,8 +413,6 @@ class ReportAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the record of what readers said stays; personal data is erased
-
-    search_fields = ["reference", "message"]
 
     def get_search_fields(self, request):
         # Searching by address would tell whoever may not see addresses that one exists.

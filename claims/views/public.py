@@ -127,12 +127,32 @@ class ArticleContent:
     claims: list[tuple[int, str]]  # (id, text) of the public claims, likewise
 
 
-# A per-process copy of recent article content in front of the shared cache. An entry
-# never goes stale: its key carries the render version (bumped by every change) and the
-# article's creation time (so another database never shares a key).
-_LOCAL_CONTENT: OrderedDict[str, ArticleContent] = OrderedDict()
-_LOCAL_CONTENT_MAX = 64
-_LOCAL_CONTENT_LOCK = threading.Lock()
+class _LocalLRU:
+    """A small per-process, thread-safe LRU of rendered pieces. An entry never goes
+    stale: its key carries the render version (bumped by every change) and the
+    article's creation time (so another database never shares a key)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size, self.lock, self.items = size, threading.Lock(), OrderedDict()
+
+    def get(self, key: str):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+# Recent article content in front of the shared cache, and for cookieless readers the
+# whole page with slots for what is theirs.
+_LOCAL_CONTENT = _LocalLRU()
+_LOCAL_SHELL = _LocalLRU()
 
 
 def _article_content(request: HttpRequest, article: Article) -> ArticleContent:
@@ -141,11 +161,9 @@ def _article_content(request: HttpRequest, article: Article) -> ArticleContent:
     (see signals.py). Nothing reader-specific is cached but the slots. A cache outage
     costs a render, never the page."""
     key = f"{article.page_cache_key}:{article.created_at.timestamp()}"
-    with _LOCAL_CONTENT_LOCK:
-        content = _LOCAL_CONTENT.get(key)
-        if content is not None:
-            _LOCAL_CONTENT.move_to_end(key)
-            return content
+    content = _LOCAL_CONTENT.get(key)
+    if content is not None:
+        return content
     try:
         content = cache.get(key)
     except Exception:
@@ -170,10 +188,7 @@ def _article_content(request: HttpRequest, article: Article) -> ArticleContent:
             cache.set(key, content, timeout=24 * 3600)
         except Exception:
             log.warning("cache unreachable; article %s not cached", article.pk)
-    with _LOCAL_CONTENT_LOCK:
-        _LOCAL_CONTENT[key] = content
-        while len(_LOCAL_CONTENT) > _LOCAL_CONTENT_MAX:
-            _LOCAL_CONTENT.popitem(last=False)
+    _LOCAL_CONTENT.put(key, content)
     return content
 
 
@@ -207,18 +222,11 @@ def _is_cookieless_reader(request: HttpRequest) -> bool:
     )
 
 
-# The whole page for cookieless readers, with slots for what is theirs: per process,
-# keyed like the article content (render version and language), so it ages with it.
-_LOCAL_SHELL: OrderedDict[str, str] = OrderedDict()
-
-
 def _article_shell(request: HttpRequest, article: Article, content: ArticleContent) -> str:
     key = f"{article.page_cache_key}:{article.created_at.timestamp()}:{request.path}"
-    with _LOCAL_CONTENT_LOCK:
-        shell = _LOCAL_SHELL.get(key)
-        if shell is not None:
-            _LOCAL_SHELL.move_to_end(key)
-            return shell
+    shell = _LOCAL_SHELL.get(key)
+    if shell is not None:
+        return shell
     context = {
         "article": article,
         "content": mark_safe(content.html),  # noqa: S308
@@ -226,10 +234,7 @@ def _article_shell(request: HttpRequest, article: Article, content: ArticleConte
         "csrf_token": CSRF_SLOT,
     }
     shell = render_to_string("claims/article_detail.html", context, request=request)
-    with _LOCAL_CONTENT_LOCK:
-        _LOCAL_SHELL[key] = shell
-        while len(_LOCAL_SHELL) > _LOCAL_CONTENT_MAX:
-            _LOCAL_SHELL.popitem(last=False)
+    _LOCAL_SHELL.put(key, shell)
     return shell
 
 
