@@ -71,8 +71,15 @@ def ip_hash(ip: str) -> str:
 
 
 def report_reference() -> str:
-    """An unguessable tracking reference: 128 random bits, URL-safe."""
-    return secrets.token_urlsafe(16)
+    """An unguessable tracking reference: 128 random bits, URL-safe.
+
+    It starts with a letter or digit, so it never reads as an option on a command
+    line or as a formula in a spreadsheet (which would get it quoted in CSV exports).
+    """
+    while True:
+        reference = secrets.token_urlsafe(16)
+        if reference[0].isalnum():
+            return reference
 
 
 def _lease() -> timezone.timedelta:
