@@ -26,7 +26,7 @@ AGE_BUCKETS = [
 @dataclass
 class Bar:
     label: str
-    value: float
+    value: float | None  # None: nothing to measure (no bar; the table says so)
     color: str = "#0b5cad"
     short: str = ""  # under the bar, where the full label would not fit
 
@@ -66,7 +66,7 @@ def median_hours_to_resolve_per_week(weeks: int = 12, now=None) -> list[Bar]:
         bars.append(
             Bar(
                 date_format(monday, "j F Y"),
-                round(statistics.median(hours), 1) if hours else 0,
+                round(statistics.median(hours), 1) if hours else None,
                 short=date_format(monday, "j M"),
             )
         )
@@ -89,20 +89,30 @@ def verdicts_by_rating() -> list[Bar]:
     ]
 
 
-SOURCE_STATES = [Source.State.LIVE, Source.State.FAILING, Source.State.DEAD, Source.State.CHANGED]
-STATE_COLORS = {"live": "#1f7a3a", "failing": "#8a5a00", "dead": "#b3261e", "changed": "#6a3d9a"}
+# The four states of a checked source, then the two that still need work: a source
+# without a URL cannot be watched, and one waiting (or being fetched) is not checked yet.
+SOURCE_BARS = [  # label, colour, states, short label under the bar
+    (Source.State.LIVE.label, "#1f7a3a", [Source.State.LIVE], ""),
+    (Source.State.FAILING.label, "#8a5a00", [Source.State.FAILING], ""),
+    (Source.State.DEAD.label, "#b3261e", [Source.State.DEAD], ""),
+    (Source.State.CHANGED.label, "#6a3d9a", [Source.State.CHANGED], ""),
+    (Source.State.NEEDS_URL.label, "#6b6b6b", [Source.State.NEEDS_URL], _("no URL")),
+    (
+        _("Not checked yet"),
+        "#9a9a9a",
+        [Source.State.WAITING, Source.State.FETCHING],
+        _("not yet"),
+    ),
+]
 
 
 def sources_by_state() -> list[Bar]:
     counts = dict(
-        Source.objects.filter(state__in=SOURCE_STATES)
-        .values_list("state")
-        .annotate(n=Count("pk"))
-        .values_list("state", "n")
+        Source.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
     )
     return [
-        Bar(str(state.label), counts.get(state.value, 0), STATE_COLORS[state.value])
-        for state in SOURCE_STATES
+        Bar(str(label), sum(counts.get(state, 0) for state in states), color, str(short))
+        for label, color, states, short in SOURCE_BARS
     ]
 
 
@@ -137,7 +147,7 @@ def corrections_per_month(months: int = 12, now=None) -> list[Bar]:
 class BarGeometry:
     label: str
     short: str
-    value: float
+    value: float | None
     color: str
     x: float
     label_x: float
@@ -148,7 +158,7 @@ class BarGeometry:
 
 def bar_chart(bars: list[Bar], *, width: int = 480, height: int = 160) -> dict:
     """Geometry for a server-rendered SVG bar chart (no chart service, no JavaScript)."""
-    top = max((bar.value for bar in bars), default=0) or 1
+    top = max((bar.value or 0 for bar in bars), default=0) or 1
     slot = width / max(len(bars), 1)
     plot = height - 20  # room for labels
     geometry = [
@@ -159,9 +169,9 @@ def bar_chart(bars: list[Bar], *, width: int = 480, height: int = 160) -> dict:
             bar.color,
             x=round(n * slot + slot * 0.15, 1),
             label_x=round(n * slot + slot / 2, 1),
-            y=round(plot - plot * bar.value / top, 1),
+            y=round(plot - plot * (bar.value or 0) / top, 1),
             width=round(slot * 0.7, 1),
-            height=round(plot * bar.value / top, 1),
+            height=round(plot * (bar.value or 0) / top, 1),
         )
         for n, bar in enumerate(bars)
     ]

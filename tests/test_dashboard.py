@@ -45,7 +45,23 @@ def test_median_time_to_resolve_per_week(seed_article):
     bars = stats.median_hours_to_resolve_per_week(now=now)
     assert len(bars) == 12
     assert bars[-1].value == 3.0
-    assert sum(bar.value for bar in bars[:-1]) == 0
+    # A week in which nothing was resolved has no median, which is not "0 hours".
+    assert [bar.value for bar in bars[:-1]] == [None] * 11
+
+
+def test_sources_by_state_count_those_still_needing_work(db):
+    for n, state in enumerate(["live", "live", "dead", "needs_url", "waiting", "fetching"]):
+        url = "" if state == "needs_url" else f"https://example.org/{n}"
+        Source.objects.create(key=url or f"s{n}", title=f"s{n}", url=url, state=state)
+    bars = {bar.label: bar.value for bar in stats.sources_by_state()}
+    assert bars == {
+        "Bereikbaar": 2,
+        "Haperend": 0,
+        "Dood": 1,
+        "Gewijzigd": 0,
+        "Wacht op URL": 1,
+        "Nog niet gecontroleerd": 2,
+    }
 
 
 def test_dashboard_renders_the_demo_with_a_fixed_number_of_queries(db, django_assert_num_queries):
@@ -68,6 +84,17 @@ def test_dashboard_renders_the_demo_with_a_fixed_number_of_queries(db, django_as
     assert html.count('class="chart-data"') == 5
     assert "Waar" in html  # the demo's verdicts by rating
     assert "aktual24.ro" in html  # the newest dead link
+    dead = Source.objects.get(title="Aktual24")
+    assert f'href="{reverse("claims:source", args=[dead.pk])}"' in html  # its desk page
+    assert "niets te meten" in html  # weeks without a resolved report
+
+
+def test_the_dashboard_links_dead_sources_only_for_those_who_may_open_them(reviewer):
+    url = "https://example.org/weg"
+    dead = Source.objects.create(key=url, title="Weg", url=url, state=Source.State.DEAD)
+    html = staff_client(reviewer).get(URL).content.decode()
+    assert "https://example.org/weg" in html
+    assert reverse("claims:source", args=[dead.pk]) not in html
 
 
 @pytest.mark.parametrize("persona", ["reviewer", "moderator", "editor"])
