@@ -218,7 +218,7 @@ def test_editing_the_claim_records_history(seed_claim, editor):
     assert seed_claim.claimant == "Oesjakov"
     assert seed_claim.history.first().history_change_reason == "edited"
     page = login(editor).get(seed_claim.get_desk_url()).content.decode()
-    assert "edited" in page
+    assert "— bewerkt" in page  # the reason, in the page's language
 
 
 def test_oversized_claim_text_is_refused(seed_claim, editor):

@@ -268,4 +268,4 @@ def test_the_reviewer_sees_the_history(reviewer_client, reviewer, seed_article):
     services.report_claim_next(user=reviewer)
     services.report_release(report_id=report.pk, user=reviewer)
     html = reviewer_client.get(report.get_review_url()).content.decode()
-    assert "claimed" in html and "released" in html
+    assert "in behandeling genomen" in html and "teruggegeven aan de wachtrij" in html
