@@ -386,7 +386,11 @@ class VerdictForm(forms.Form):
         help_text=_("Paragraphs, bold, italics, lists and links are kept."),
     )
     citations = forms.ModelMultipleChoiceField(
-        label=_("Rests on"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Rests on"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick the sources this verdict rests on. Cite a source above to add one."),
     )
 
     def __init__(self, *args, claim: Claim, **kwargs):

@@ -187,3 +187,24 @@ def test_a_sweep_resends_unsent_notifications(seed_claim, editor, second_editor)
     services.claim_assign(claim=seed_claim, assignee=second_editor, user=editor)
     Notification.objects.update(created_at=Notification.objects.get().created_at.replace(year=2020))
     assert services.notifications_sweep() == 1
+
+
+def test_a_verdict_published_at_once_rests_only_on_the_claims_own_sources(
+    seed_claim, seed_article, scale, editor
+):
+    source = services.source_get_or_create(
+        seed=SeedSource(title="CGTN", url="https://news.cgtn.com/x")
+    )
+    other = services.claim_create(text="Een andere bewering.", article=seed_article)
+    foreign = services.citation_add(claim=other, source=source)
+    with pytest.raises(ValidationError):
+        services.verdict_publish(
+            claim=seed_claim, rating=rating(scale, "true"), summary="Ja.", citations=[foreign]
+        )
+    assert not seed_claim.verdicts.exists()
+
+    own = services.citation_add(claim=seed_claim, source=source)
+    verdict = services.verdict_publish(
+        claim=seed_claim, rating=rating(scale, "true"), summary="Ja.", citations=[own]
+    )
+    assert list(verdict.citations.all()) == [own]

@@ -384,17 +384,29 @@ def _verdict_change_announce(claim: Claim, old: Verdict, new: Verdict, *, user) 
 
 @transaction.atomic
 def verdict_publish(
-    *, claim: Claim, rating: Rating, summary: str, explanation: str = "", author=None
+    *,
+    claim: Claim,
+    rating: Rating,
+    summary: str,
+    explanation: str = "",
+    citations=(),
+    author=None,
 ) -> Verdict:
-    """Publish a verdict straight away (the demo and imports). Editors' drafts and the
-    second-editor approval of a changed verdict go through the editor desk."""
-    verdict = Verdict.objects.create(
+    """Publish a verdict straight away (the demo and imports), resting on ``citations``
+    of the claim. Editors' drafts and the second-editor approval of a changed verdict go
+    through the editor desk."""
+    if {c.claim_id for c in citations} - {claim.pk}:
+        raise ValidationError(_("A verdict rests only on the claim's own sources."))
+    verdict = Verdict(
         claim=claim,
         rating=rating,
         summary=summary,
         explanation=explanation_clean(explanation),
         author=author,
     )
+    _history(verdict, author, "draft written")
+    verdict.save()
+    verdict.citations.set(citations)
     return _verdict_make_public(verdict, user=author)
 
 

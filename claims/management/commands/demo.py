@@ -2,7 +2,8 @@
 
 The seed article, staff users editor/reviewer/moderator (passwords printed, kept in
 var/demo-logins.json so a second run prints the same ones), a rating scale, three
-claims from the seed with verdicts, and two reader reports in the queue.
+claims from the seed, each citing one of the article's sources, with verdicts that rest
+on them, and two reader reports in the queue.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ SCALE = [
 ]
 
 CLAIMS = [
-    # paragraph number, exact passage, claim, claimant, date, rating, summary
+    # paragraph number, exact passage, claim, claimant, date, rating, summary, the start
+    # of the title of the article's source it cites, explanation
     (
         1,
         "Op dinsdag 2 december 2025 vond in het Kremlin een bijeenkomst plaats",
@@ -55,6 +57,9 @@ CLAIMS = [
         date(2025, 12, 2),
         "true",
         "Het Kremlin en de Amerikaanse delegatie bevestigden datum en duur van het gesprek.",
+        "Kremlin calls Russia-U.S. talks",
+        "<p>Het Kremlin meldde na afloop dat het gesprek met Witkoff en Kushner op 2 december "
+        "bijna vijf uur had geduurd; de Amerikaanse kant noemde dezelfde datum.</p>",
     ),
     (
         2,
@@ -65,6 +70,10 @@ CLAIMS = [
         date(2025, 12, 2),
         "mostly-true",
         "Schattingen liggen tussen 18 en 20 procent; 'circa 20%' is iets naar boven afgerond.",
+        "Putin Issues Grave Warning",
+        "<p>Schattingen van het bezette deel van Oekraïne, <strong>inclusief de Krim</strong>, "
+        "liggen tussen 18 en 20 procent. 'Circa 20%' klopt in grote lijnen maar rondt naar "
+        "boven af.</p>",
     ),
     (
         5,
@@ -75,6 +84,9 @@ CLAIMS = [
         date(2025, 11, 23),
         "true",
         "Meerdere bronnen melden de herziening in Genève op 23 november.",
+        "Kremlin calls Russia-U.S. talks",
+        "<p>Het plan van 28 punten werd tijdens overleg met Oekraïne in Genève teruggebracht "
+        "tot 19 punten; berichten over de gesprekken noemen die datum.</p>",
     ),
 ]
 
@@ -156,7 +168,8 @@ class Command(BaseCommand):
     def _claims(self, article: Article, scale: RatingScale) -> None:
         editor = get_user_model().objects.get(username="editor")
         paragraphs = {p.position: p for p in article.paragraphs.all()}
-        for number, quote, text, claimant, when, code, summary in CLAIMS:
+        sources = [c.source for c in article.citations.filter(claim=None).select_related("source")]
+        for number, quote, text, claimant, when, code, summary, cites, explanation in CLAIMS:
             if Claim.objects.filter(text=text).exists():
                 continue
             claim = services.claim_create(
@@ -168,8 +181,15 @@ class Command(BaseCommand):
                 claim_date=when,
                 created_by=editor,
             )
+            source = next(source for source in sources if source.title.startswith(cites))
+            citation = services.citation_add(claim=claim, source=source, user=editor)
             services.verdict_publish(
-                claim=claim, rating=scale.ratings.get(code=code), summary=summary, author=editor
+                claim=claim,
+                rating=scale.ratings.get(code=code),
+                summary=summary,
+                explanation=explanation,
+                citations=[citation],
+                author=editor,
             )
 
     def _reports(self, article: Article) -> None:
