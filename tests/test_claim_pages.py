@@ -46,7 +46,7 @@ def test_claim_page_shows_verdict_sources_appearances_and_history(reader, publis
         in html
     )
     assert 'href="https://news.cgtn.com/a"' in html and "about 20 percent" in html
-    assert "Wacht" in html  # the source's state
+    assert "Nog niet gecontroleerd" in html  # the source's state (waiting for a fetch)
     article = published.appearances.get().article
     assert article.get_absolute_url() + "#" in html
     assert "Geschiedenis van het oordeel" in html and "Klopt." in html and "vervangen" in html
