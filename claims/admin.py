@@ -9,6 +9,7 @@ the same services. Reporters' names and addresses are shown only to users holdin
 
 import csv
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, Permission, User
@@ -255,6 +256,11 @@ class RatingInline(admin.TabularInline):
     extra = 0
     fields = ["position", "code", "label_nl", "label_en", "value", "color", "aliases"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "color":  # the browser's colour picker
+            kwargs["widget"] = forms.TextInput(attrs={"type": "color"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(RatingScale)
 class RatingScaleAdmin(HistoryAdmin):
@@ -295,8 +301,11 @@ class RatingScaleAdmin(HistoryAdmin):
         form.instance = new
         self.message_user(
             request,
-            f"Verdicts use {scale}: your changes were saved as {new}; old verdicts keep "
-            "their labels.",
+            _(
+                "Verdicts use %(scale)s: your changes were saved as %(new)s; old verdicts "
+                "keep their labels."
+            )
+            % {"scale": scale, "new": new},
         )
 
     def response_change(self, request, obj):

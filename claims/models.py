@@ -7,6 +7,7 @@ several rows, change a state or send a task live in ``claims/services.py``.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import connections, models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -554,7 +555,16 @@ class Rating(models.Model):
     label_nl = models.CharField(max_length=60, verbose_name=_("label nl"))
     label_en = models.CharField(max_length=60, verbose_name=_("label en"))
     value = models.SmallIntegerField(verbose_name=_("value"))
-    color = models.CharField(max_length=7, default="#777777", verbose_name=_("color"))
+    color = models.CharField(
+        max_length=7,
+        default="#777777",
+        validators=[
+            RegexValidator(
+                r"^#[0-9a-fA-F]{6}$", _("Give a colour as # and six hex digits, like #1f7a3a.")
+            )
+        ],
+        verbose_name=_("color"),
+    )
     position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
     # Other publishers' textual ratings that mean this one ("False", "Falso", "Faux"),
     # one per line: imported ClaimReviews are mapped to the local scale through them.
@@ -583,6 +593,21 @@ class Rating(models.Model):
 
     def label_for(self, language: str) -> str:
         return self.label_en if language == "en" else self.label_nl
+
+    @property
+    def text_color(self) -> str:
+        """Black or white, whichever contrasts more with ``color`` (WCAG 2 relative
+        luminance). The better of the two is always at least 4.58:1, so a label on
+        any colour an editor picks passes WCAG AA."""
+        try:
+            channels = [int(self.color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        except ValueError:
+            return "#ffffff"
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+        on_black = (luminance + 0.05) / 0.05
+        on_white = 1.05 / (luminance + 0.05)
+        return "#000000" if on_black > on_white else "#ffffff"
 
     @property
     def value_in_bounds(self) -> bool:

@@ -62,3 +62,40 @@ def test_a_scale_nobody_uses_is_edited_in_place(scale):
     assert response.status_code == 302
     assert RatingScale.objects.count() == 1
     assert Rating.objects.get(scale=scale, code="true").label_en == "Correct"
+
+
+def test_a_colour_that_is_not_hex_is_refused_with_a_message(scale):
+    url = reverse("admin:claims_ratingscale_change", args=[scale.pk])
+    response = admin_client().post(url, change_form_data(scale, **{"ratings-0-color": "red;x:y"}))
+    assert response.status_code == 200  # the form again
+    assert "zes hexadecimale cijfers" in response.content.decode()
+    assert Rating.objects.get(scale=scale, code="true").color == "#1f7a3a"
+    form = admin_client_page(url)
+    assert 'type="color"' in form  # the browser's colour picker
+
+
+def admin_client_page(url: str) -> str:
+    client = Client()
+    client.force_login(User.objects.get(username="chef"))
+    return client.get(url).content.decode()
+
+
+def contrast(one: str, other: str) -> float:
+    def luminance(color: str) -> float:
+        channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted([luminance(one), luminance(other)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_a_ratings_label_is_readable_on_any_colour():
+    # 4,096 colours across the cube, the demo's own, and the two extremes.
+    steps = range(0, 256, 17)
+    colours = [f"#{r:02x}{g:02x}{b:02x}" for r in steps for g in steps for b in steps]
+    colours += ["#4f8a2b", "#8a6d00", "#b35900", "#777777", "#000000", "#ffffff"]
+    worst = min(contrast(c, Rating(color=c).text_color) for c in colours)
+    assert worst >= 4.5  # WCAG AA for normal text
+    assert Rating(color="#4f8a2b").text_color == "#000000"
+    assert Rating(color="#1f7a3a").text_color == "#ffffff"

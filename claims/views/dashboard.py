@@ -15,26 +15,41 @@ from claims.access import staff_view
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     charts = [
-        ("waiting", _("Reports waiting, by age"), _("reports"), stats.reports_waiting_by_age()),
+        # id, title, what each bar is, what it counts, the bars
+        (
+            "waiting",
+            _("Reports waiting, by age"),
+            _("waiting"),
+            _("reports"),
+            stats.reports_waiting_by_age(),
+        ),
         (
             "resolve",
             _("Median hours to resolve a report, per week"),
+            _("week of"),
             _("hours"),
             stats.median_hours_to_resolve_per_week(),
         ),
-        ("verdicts", _("Published verdicts by rating"), _("verdicts"), stats.verdicts_by_rating()),
-        ("sources", _("Sources by state"), _("sources"), stats.sources_by_state()),
+        (
+            "verdicts",
+            _("Published verdicts by rating"),
+            _("rating"),
+            _("verdicts"),
+            stats.verdicts_by_rating(),
+        ),
+        ("sources", _("Sources by state"), _("state"), _("sources"), stats.sources_by_state()),
         (
             "corrections",
             _("Corrections per month"),
+            _("month"),
             _("corrections"),
             stats.corrections_per_month(),
         ),
     ]
     context = {
         "charts": [
-            {"id": key, "title": title, "unit": unit, "chart": stats.bar_chart(bars)}
-            for key, title, unit, bars in charts
+            {"id": key, "title": title, "each": each, "unit": unit, "chart": stats.bar_chart(bars)}
+            for key, title, each, unit, bars in charts
         ],
         "dead_sources": stats.newest_dead_sources(),
     }

@@ -1,0 +1,108 @@
+"""Every public and staff page of the demo, scanned by axe-core (WCAG 2 A/AA and best
+practice rules) in Chromium: no violations of any impact. The Django admin's own pages
+are Django's and are left out."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from claims import services
+from claims.models import Article, Claim, Report, Source
+
+pytestmark = pytest.mark.browser
+
+
+def violations(page: Page) -> list[str]:
+    """One line per rule broken on the page as it is now, naming up to three elements."""
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{page.url}: {rule['id']} ({rule['impact']}) {rule['help']}: "
+        + ", ".join(str(node["target"]) for node in rule["nodes"][:3])
+        for rule in found
+    ]
+
+
+def scan(page: Page, base: str, paths: list[str]) -> list[str]:
+    found = []
+    for path in paths:
+        response = page.goto(base + path)
+        assert response.status == 200, path
+        found += violations(page)
+    return found
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    user = User.objects.get(username=username)
+    user.set_password("pw-" + username)
+    user.save()
+    page.goto(base + "/login/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill("pw-" + username)
+    page.locator("main form [type=submit]").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo", stdout=StringIO())
+
+
+def test_reader_pages_have_no_accessibility_violations(page: Page, live_server, demo):
+    article = Article.objects.get()
+    claim = Claim.objects.first()
+    report = Report.objects.first()
+    paths = [
+        "/",
+        article.get_absolute_url(),
+        "/claims/",
+        claim.get_absolute_url(),
+        "/corrections/",
+        "/privacy/",
+        report.get_absolute_url(),
+        "/login/",
+    ]
+    found = scan(page, live_server.url, paths)
+
+    # The report form as a reader meets it after a mistake, and after sending.
+    page.goto(live_server.url + article.get_absolute_url())
+    page.get_by_label("Wat klopt er niet?").fill("   ")  # passes the browser, not the server
+    page.get_by_role("button", name="Melding versturen").click()
+    expect(page.locator("#report-form")).to_contain_text("Vertel ons wat er niet klopt.")
+    found += violations(page)
+    page.get_by_label("Wat klopt er niet?").fill("Het is 18%, niet 20%.")
+    page.get_by_role("button", name="Melding versturen").click()
+    expect(page.get_by_role("status")).to_contain_text("Je melding is ontvangen")
+    found += violations(page)
+
+    assert not found, "\n".join(found)
+
+
+def test_editor_pages_have_no_accessibility_violations(page: Page, live_server, demo):
+    article = Article.objects.get()
+    claim = Claim.objects.first()
+    source = Source.objects.first()
+    log_in(page, live_server.url, "editor")
+    paths = [
+        "/desk/",
+        f"/desk/articles/{article.slug}/",
+        claim.get_desk_url(),
+        "/desk/sources/",
+        f"/desk/sources/{source.pk}/",
+        "/staff/dashboard/",
+    ]
+    found = scan(page, live_server.url, paths)
+    assert not found, "\n".join(found)
+
+
+def test_reviewer_pages_have_no_accessibility_violations(page: Page, live_server, demo):
+    reviewer = User.objects.get(username="reviewer")
+    held = services.report_claim_next(user=reviewer)
+    log_in(page, live_server.url, "reviewer")
+    found = scan(page, live_server.url, ["/review/", held.get_review_url()])
+    assert not found, "\n".join(found)
