@@ -63,7 +63,14 @@ class ReadOnly:
         return False
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HttpsUrls:
+    """A URL typed without a scheme means https (Django 6's default; saying so here
+    also keeps Django 5.2 from warning about the change)."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class HistoryAdmin(HttpsUrls, SimpleHistoryAdmin):
     """Change history to read, never to revert. SIMPLE_HISTORY_REVERT_DISABLED only hides
     the revert button: django-simple-history still saves an old version POSTed to its
     history form, so that POST is refused here."""
@@ -81,7 +88,7 @@ class ParagraphInline(admin.TabularInline):
     readonly_fields = ["anchor"]
 
 
-class RelatedLinkInline(admin.TabularInline):
+class RelatedLinkInline(HttpsUrls, admin.TabularInline):
     model = RelatedLink
     fk_name = "article"
     extra = 0
@@ -224,7 +231,7 @@ class CitationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["source", "article", "claim"]
 
 
-class AppearanceInline(admin.TabularInline):
+class AppearanceInline(HttpsUrls, admin.TabularInline):
     model = ClaimAppearance
     extra = 0
     raw_id_fields = ["article", "paragraph"]
@@ -597,7 +604,7 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExternalReview)
-class ExternalReviewAdmin(admin.ModelAdmin):
+class ExternalReviewAdmin(HttpsUrls, admin.ModelAdmin):
     list_display = ["claim_reviewed", "publisher_name", "rating_text", "rating", "review_date"]
     list_filter = ["language", "rating"]
     search_fields = ["claim_reviewed", "url", "rating_text", "claimant"]
