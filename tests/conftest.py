@@ -46,6 +46,23 @@ def shared_file(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database; on PostgreSQL, sessions that outlive the tests
+    (a stopped worker's backend still exiting, a thread's connection) are ended before
+    the database is dropped, so the drop does not fail with "being accessed by other
+    users" and leave it behind."""
+    yield
+    if settings.DATABASE_IS_POSTGRES:
+        from django.db import connection
+
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (Redis: only our keys; the broker shares it)."""
