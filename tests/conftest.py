@@ -6,6 +6,7 @@ when the service is absent, and fail instead when FACTCHECK_REQUIRE_SERVICES=1 (
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -18,10 +19,11 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.utils import timezone
 
 from claims import services
 from claims.importers.seed import seed_read
-from claims.models import Article
+from claims.models import Article, Source
 from claims.roles import roles_ensure
 from factcheck.celery import worker_command
 
@@ -181,9 +183,13 @@ def worker_env() -> dict[str, str]:
 class WorkerProcess:
     """A real `celery worker` process on the configured broker."""
 
-    def __init__(self, queues: str = "celery,fetch", concurrency: int = 2) -> None:
+    def __init__(
+        self, queues: str = "celery,fetch", concurrency: int = 2, env: dict | None = None
+    ) -> None:
+        """``env``: variables to set on top of the test's own (another REDIS_URL)."""
         self.log_path = settings.VAR_DIR / f"worker-{os.getpid()}-{time.monotonic_ns()}.log"
         self.args = worker_command(queues=queues, concurrency=concurrency)
+        self.env = {**worker_env(), **(env or {})}
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> WorkerProcess:
@@ -191,7 +197,7 @@ class WorkerProcess:
         self.proc = subprocess.Popen(
             self.args,
             cwd=ROOT,
-            env=worker_env(),
+            env=self.env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -228,6 +234,51 @@ def celery_worker(transactional_db) -> Iterator[WorkerProcess]:
     worker = WorkerProcess().start()
     yield worker
     worker.stop()
+
+
+# --- fetch workers (tests/test_tasks_sources.py, tests/test_outages.py) ----------------
+
+
+def fetch_queue_purge() -> None:
+    """Messages other tests sent (no worker was running then) must not leak in here."""
+    from factcheck.celery import app
+
+    with app.connection_for_write() as conn:
+        for queue in ("fetch", "celery"):
+            with contextlib.suppress(Exception):  # the queue does not exist yet
+                conn.default_channel.queue_purge(queue)
+
+
+@pytest.fixture
+def worker_settings(source_server, monkeypatch, settings):
+    """Short leases and retries, for the worker processes and for this process alike."""
+    for name, value in {
+        "FACTCHECK_SOURCE_LEASE_SECONDS": 4,
+        "FACTCHECK_SOURCE_RETRY_BASE": 1,
+        "FACTCHECK_FETCH_DOMAIN_INTERVAL_MS": 0,
+    }.items():
+        monkeypatch.setenv(name, str(value))
+        setattr(settings, name, value)
+    return source_server
+
+
+@pytest.fixture
+def fetch_worker(worker_settings, transactional_db) -> Iterator[WorkerProcess]:
+    fetch_queue_purge()
+    worker = WorkerProcess(queues="fetch,celery", concurrency=2).start()
+    yield worker
+    worker.stop()
+
+
+def make_source(server, path: str) -> Source:
+    url = server.url(path)
+    return Source.objects.create(
+        key=url, url=url, state=Source.State.WAITING, next_check_at=timezone.now()
+    )
+
+
+def state_of(source: Source) -> str:
+    return Source.objects.get(pk=source.pk).state
 
 
 # --- Browser ------------------------------------------------------------------------
@@ -374,28 +425,30 @@ def free_port() -> int:
 def broker_unreachable():
     """Point this process's Celery app at a closed port: sending a task fails as it does
     when Redis is down. Yields a function that brings the real broker back."""
-    from factcheck.celery import app
-
-    saved = (app.conf.broker_url, app.conf.broker_transport_options)
-
-    def point_at(url, options) -> None:
-        app.conf.broker_url = url
-        app.conf.broker_transport_options = options
-        app._pool = None
-        if "amqp" in app.__dict__:
-            app.amqp._producer_pool = None
-
-    point_at(f"redis://127.0.0.1:{free_port()}/0", {"socket_connect_timeout": 1})
+    saved = celery_broker_point_at(f"redis://127.0.0.1:{free_port()}/0")
     restored = False
 
     def bring_back() -> None:
         nonlocal restored
         if not restored:
-            point_at(*saved)
+            celery_broker_point_at(*saved)
             restored = True
 
     yield bring_back
     bring_back()
+
+
+def celery_broker_point_at(url: str, options: dict | None = None) -> tuple[str, dict]:
+    """Send this process's tasks to ``url`` from now on; returns what it was, to restore."""
+    from factcheck.celery import app
+
+    saved = (app.conf.broker_url, app.conf.broker_transport_options)
+    app.conf.broker_url = url
+    app.conf.broker_transport_options = options or {"socket_connect_timeout": 1}
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+    return saved
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ sweeper are what make each of these come out right (DESIGN.md section 2)."""
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from claims import services
 from claims.models import Snapshot, Source
-from tests.conftest import WorkerProcess
+from tests.conftest import WorkerProcess, fetch_queue_purge, make_source, state_of
 
 pytestmark = pytest.mark.worker
 
@@ -29,48 +28,6 @@ def wait_for(predicate: Callable[[], object], *, timeout: float = WAIT, what: st
             return
         time.sleep(0.25)
     raise AssertionError(f"timed out waiting for {what or predicate}")
-
-
-def fetch_queue_purge() -> None:
-    """Messages other tests sent (no worker was running then) must not leak in here."""
-    from factcheck.celery import app
-
-    with app.connection_for_write() as conn:
-        for queue in ("fetch", "celery"):
-            with contextlib.suppress(Exception):  # the queue does not exist yet
-                conn.default_channel.queue_purge(queue)
-
-
-@pytest.fixture
-def worker_settings(source_server, monkeypatch, settings):
-    """Short leases and retries, for the worker processes and for this process alike."""
-    for name, value in {
-        "FACTCHECK_SOURCE_LEASE_SECONDS": 4,
-        "FACTCHECK_SOURCE_RETRY_BASE": 1,
-        "FACTCHECK_FETCH_DOMAIN_INTERVAL_MS": 0,
-    }.items():
-        monkeypatch.setenv(name, str(value))
-        setattr(settings, name, value)
-    return source_server
-
-
-@pytest.fixture
-def fetch_worker(worker_settings, transactional_db) -> Iterator[WorkerProcess]:
-    fetch_queue_purge()
-    worker = WorkerProcess(queues="fetch,celery", concurrency=2).start()
-    yield worker
-    worker.stop()
-
-
-def make_source(server, path: str) -> Source:
-    url = server.url(path)
-    return Source.objects.create(
-        key=url, url=url, state=Source.State.WAITING, next_check_at=timezone.now()
-    )
-
-
-def state_of(source: Source) -> str:
-    return Source.objects.get(pk=source.pk).state
 
 
 def test_due_sources_are_fetched_by_the_worker(worker_settings, fetch_worker):
