@@ -231,14 +231,21 @@ def review_fingerprint(parsed: ParsedReview) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def claimreview_import(*, data: bytes, origin: str = "", base_url: str = "") -> ClaimReviewImport:
+def claimreview_import(
+    *, data: bytes, origin: str = "", base_url: str = "", on_progress=None
+) -> ClaimReviewImport:
     """Store every ClaimReview in ``data`` as an ExternalReview (the same URL and claim
-    again updates the row), map its rating, and match it to local claims."""
+    again updates the row), map its rating, and match it to local claims.
+    ``on_progress(done, total)``, if given, is told how far it is before each record
+    and once at the end."""
     from claims.services.matching import external_review_match
 
     result = ClaimReviewImport()
     ratings = list(Rating.objects.filter(scale__is_active=True).select_related("scale"))
-    for record in claimreview_records(data, base_url=base_url):
+    records = list(claimreview_records(data, base_url=base_url))
+    for done, record in enumerate(records):
+        if on_progress is not None:
+            on_progress(done, len(records))
         if isinstance(record, RecordError):
             result.errors.append(str(record))
             continue
@@ -272,4 +279,6 @@ def claimreview_import(*, data: bytes, origin: str = "", base_url: str = "") -> 
         result.updated += not created
         result.linked += review.claim_id is not None
         result.reviews.append(review)
+    if on_progress is not None:
+        on_progress(len(records), len(records))
     return result

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from claims import services
 from claims.importers.seed import SeedFormatError, seed_read
+from claims.management.progress import progress_bar
 
 
 def _paths(args: list[str]) -> list[Path]:
@@ -32,7 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--draft", action="store_true", help="import as unpublished drafts")
 
     def handle(self, *args, paths: list[str], json: bool, draft: bool, **options) -> None:
-        results = [self._import_one(path, publish=not draft) for path in _paths(paths)]
+        results = []
+        bar = progress_bar(_paths(paths), unit="file", quiet=json)
+        for path in bar:
+            results.append(self._import_one(path, publish=not draft))
+            bar.set_postfix_str(results[-1]["status"])
         totals = {
             status: sum(r["status"] == status for r in results)
             for status in ("imported", "updated", "unchanged", "failed")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from claims import fetch, services
+from claims.management.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -38,7 +39,15 @@ class Command(BaseCommand):
                 raise CommandError(f"{source}: {exc.strerror or exc}") from None
             if len(data) > max_bytes:
                 raise CommandError(f"{source}: larger than {max_bytes} bytes")
-        result = services.claimreview_import(data=data, origin=source, base_url=base_url)
+        with progress_bar(unit="review", quiet=json) as bar:
+
+            def step(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            result = services.claimreview_import(
+                data=data, origin=source, base_url=base_url, on_progress=step
+            )
         summary = {
             "imported": result.imported,
             "updated": result.updated,

@@ -7,13 +7,12 @@ one after another, with a progress bar on a terminal. A summary follows either w
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from claims import services
+from claims.management.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -50,10 +49,7 @@ class Command(BaseCommand):
 
     def _fetch_here(self, ids: list[int], *, quiet: bool) -> dict:
         outcomes, errors = Counter(), Counter()
-        # The bar goes straight to the terminal: Django's OutputWrapper ends every write
-        # with a newline, which would print each update on a line of its own.
-        quiet = quiet or not sys.stderr.isatty()
-        bar = tqdm(ids, unit="source", disable=quiet, file=sys.stderr)
+        bar = progress_bar(ids, unit="source", quiet=quiet)
         for source_id in bar:
             done = services.source_fetch(source_id=source_id, force=True)
             outcomes[done.outcome] += 1
