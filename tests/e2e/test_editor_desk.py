@@ -21,6 +21,9 @@ def log_in(page: Page, live_server, username: str, next_url: str) -> None:
     page.get_by_label("Wachtwoord").fill("pw-" + username)
     page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
+    # The URL changes when the page starts to arrive; its deferred scripts (desk.js and
+    # its selection listener) have run only once it has loaded.
+    page.wait_for_load_state("load")
 
 
 def select_text(page: Page, anchor: str, text: str) -> None:

@@ -71,6 +71,7 @@ def test_a_report_becomes_a_correction_the_reader_can_see(
     expect(desk.get_by_text("Volgens de bronnen is het 18%.")).to_be_visible()
     desk.get_by_role("button", name="Volgende oppakken").click()
     expect(desk).to_have_url(re.compile(re.escape(report.get_review_url()) + "$"))
+    desk.wait_for_load_state("load")  # htmx (a deferred script) is ready for the triage
     expect(desk.get_by_text("Deze melding is van jou tot")).to_be_visible()
     desk.get_by_label("Correctie (openbaar, bovenaan het artikel)").fill(
         "Rusland bezet circa 18% van Oekraïne, niet 20%."
