@@ -25,6 +25,7 @@ from tests.conftest import (
     fetch_queue_purge,
     free_port,
     make_source,
+    postgres_sessions_end,
     report_form_data,
     service_missing,
     state_of,
@@ -157,8 +158,6 @@ def postgres_restart() -> str:
     that is not possible (not root, another way of running PostgreSQL), end every other
     session of the test database instead: to its clients that is what a restart does.
     Returns which of the two happened."""
-    from django.db import connection
-
     versions = sorted(Path("/etc/postgresql").glob("*/main"))
     if shutil.which("pg_ctlcluster") and versions and os.geteuid() == 0:
         command = ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1].parent.name]
@@ -167,11 +166,7 @@ def postgres_restart() -> str:
         )
         if done.returncode == 0:
             return "restarted"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    postgres_sessions_end()
     return "sessions ended"
 
 

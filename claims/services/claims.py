@@ -230,6 +230,14 @@ def verdict_draft_for(claim: Claim) -> Verdict | None:
     )
 
 
+def _citations_own(claim: Claim, citations) -> set[int]:
+    """The ids of ``citations``, all of which must be the claim's own."""
+    citation_ids = {c.pk for c in citations}
+    if citation_ids - set(claim.citations.values_list("pk", flat=True)):
+        raise ValidationError(_("A verdict rests only on the claim's own sources."))
+    return citation_ids
+
+
 @transaction.atomic
 def verdict_save(
     *,
@@ -245,9 +253,7 @@ def verdict_save(
     _require(author, "claims.add_verdict")
     if not RatingScale.objects.filter(pk=rating.scale_id, is_active=True).exists():
         raise ValidationError(_("That rating belongs to an old version of the scale."))
-    citation_ids = {c.pk for c in citations}
-    if citation_ids - set(claim.citations.values_list("pk", flat=True)):
-        raise ValidationError(_("A verdict rests only on the claim's own sources."))
+    citation_ids = _citations_own(claim, citations)
     verdict = verdict_draft_for(claim)
     published = claim.verdicts.published().first()
     if verdict is None:
@@ -395,8 +401,7 @@ def verdict_publish(
     """Publish a verdict straight away (the demo and imports), resting on ``citations``
     of the claim. Editors' drafts and the second-editor approval of a changed verdict go
     through the editor desk."""
-    if {c.claim_id for c in citations} - {claim.pk}:
-        raise ValidationError(_("A verdict rests only on the claim's own sources."))
+    citation_ids = _citations_own(claim, citations)
     verdict = Verdict(
         claim=claim,
         rating=rating,
@@ -406,7 +411,7 @@ def verdict_publish(
     )
     _history(verdict, author, "draft written")
     verdict.save()
-    verdict.citations.set(citations)
+    verdict.citations.set(citation_ids)
     return _verdict_make_public(verdict, user=author)
 
 
