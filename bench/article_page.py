@@ -70,7 +70,7 @@ def build_article():
     for n in range(50):
         claim = services.claim_create(
             text=f"Benchmarkbewering {n}", article=article, paragraph=paragraph, quote="Op dinsdag"
-        )
+        ).claim
         services.verdict_publish(claim=claim, rating=rating, summary=f"Samenvatting {n}")
     for n in range(30 - article.citations.count()):
         url = f"https://bench.example.org/{n}"

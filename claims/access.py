@@ -7,8 +7,8 @@ to the login page, a logged-in user without the permission gets 403. Checking
 fails the suite.
 
 Object-level rules (a reviewer resolves only the reports they hold, an editor cannot
-approve their own verdict change) live in ``get_<thing>_for_user`` helpers beside the
-views that need them, or in the services that enforce them.
+approve their own verdict change) live in the services, so the admin and every other
+caller meet the same rule.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """All outbound HTTP of the project goes through this module.
 
-The address check decides whether a URL may be fetched at all: http or https only, the
-host resolved here, and every resolved address refused unless it is plainly global.
-Python 3.11's ``ipaddress`` alone misses some forms (TRAPS.md): IPv4-mapped IPv6, 6to4,
-Teredo and NAT64 are unwrapped to the IPv4 inside, and a few special ranges are refused
-outright. Odd notations (decimal, hex, octal, ``127.1``) resolve to the address they mean,
-so the check of the resolved address covers them; percent-encoded hosts are refused.
+The address check decides whether a URL may be fetched at all: http or https only, no
+credentials, the host resolved here, and every resolved address refused unless it is
+plainly global (``claims.text.links.address_is_public``, which unwraps the IPv4 inside
+mapped, compatible, 6to4, Teredo and NAT64 forms). Odd notations (decimal, hex, octal,
+``127.1``) resolve to the address they mean, so the check of the resolved address covers
+them; percent-encoded hosts are refused.
 
 Loopback is allowed only for the ``host:port`` pairs in ``FACTCHECK_FETCH_ALLOW``, which
 tests and benchmarks set for their own local servers.
@@ -16,7 +16,8 @@ by the IP; Host header, SNI and certificate checks keep the name). Redirects are
 here, hop by hop, each one checked again. Bodies are streamed under a byte cap counted
 after decompression and a total deadline. robots.txt is read through the same client
 (Protego parses it) and cached; a per-host turn keeps requests to one host apart across
-all workers (Redis when there is one, else the database). A failure is a result with an
+all workers, in the ``TurnStore`` the caller hands in (Redis, or the database through the
+services: this module knows no tables). A failure is a result with an
 error code, never an exception.
 """
 
@@ -30,26 +31,31 @@ import logging
 import socket
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
 from protego import Protego
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests_hardened import Config, HTTPSession
 from requests_hardened.ip_filter_adapter import IPFilterAdapter
 
+from claims.text.links import (
+    BAD_SCHEME,
+    BAD_URL,
+    REFUSED_ADDRESS,
+    IPAddress,
+    address_is_public,
+    address_unwrap,
+    fetch_allowed_pairs,
+)
+
 log = logging.getLogger(__name__)
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
 # Every failure is one of these codes; never a raw exception.
-REFUSED_ADDRESS = "refused_address"
-BAD_SCHEME = "bad_scheme"
-BAD_URL = "bad_url"
 DNS = "dns"
 TIMEOUT = "timeout"
 TOO_LARGE = "too_large"
@@ -94,31 +100,6 @@ ROBOTS_MAX_BYTES = 512 * 1024
 ROBOTS_AGENT = "FactcheckBot"
 CRAWL_DELAY_MAX = 60.0
 
-# Ranges refused even where Python calls them global (requests-hardened's list).
-EXTRA_BLOCKED = tuple(
-    ipaddress.ip_network(net)
-    for net in (
-        "0.0.0.0/8",
-        "100.64.0.0/10",  # CGNAT
-        "169.254.0.0/16",  # link-local, cloud metadata (169.254.169.254)
-        "192.0.0.0/24",
-        "192.88.99.0/24",  # 6to4 relay anycast
-        "198.18.0.0/15",
-        "224.0.0.0/4",  # multicast
-        "240.0.0.0/4",
-        "64:ff9b::/96",  # NAT64
-        "64:ff9b:1::/48",
-        "2001::/32",  # Teredo
-        "2001:20::/28",
-        "2002::/16",  # 6to4
-        "3fff::/20",
-        "5f00::/16",
-        "fc00::/7",
-        "fe80::/10",
-        "ff00::/8",
-    )
-)
-
 
 class FetchRefused(Exception):
     """The URL may not be fetched. ``code`` is one of the module's error codes."""
@@ -127,37 +108,6 @@ class FetchRefused(Exception):
         super().__init__(detail or code)
         self.code = code
         self.detail = detail
-
-
-def address_unwrap(ip: IPAddress) -> IPAddress:
-    """The IPv4 address hidden in an IPv6 form, if any."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return ip.ipv4_mapped
-        if ip.sixtofour is not None:
-            return ip.sixtofour
-        if ip.teredo is not None:
-            return ip.teredo[1]
-        if ip in ipaddress.ip_network("64:ff9b::/96"):
-            return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return ip
-
-
-def address_is_public(ip: IPAddress) -> bool:
-    for candidate in {ip, address_unwrap(ip)}:
-        if not candidate.is_global or candidate.is_multicast:
-            return False
-        if any(candidate in net for net in EXTRA_BLOCKED if net.version == candidate.version):
-            return False
-    return True
-
-
-def fetch_allowed_pairs() -> set[tuple[str, int]]:
-    pairs = set()
-    for item in settings.FACTCHECK_FETCH_ALLOW:
-        host, _, port = item.rpartition(":")
-        pairs.add((host.strip("[]").lower(), int(port)))
-    return pairs
 
 
 def host_resolve(host: str, port: int) -> IPAddress:
@@ -195,6 +145,8 @@ def url_target(url: str) -> tuple[str, str, int]:
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"}:
         raise FetchRefused(BAD_SCHEME, f"scheme {scheme!r}")
+    if parts.username is not None or parts.password is not None:
+        raise FetchRefused(BAD_URL, "credentials in the URL")
     host = parts.hostname or ""
     return scheme, host, port or (443 if scheme == "https" else 80)
 
@@ -278,10 +230,6 @@ class FetchResult:
         return self.error in TRANSIENT
 
     @property
-    def is_html(self) -> bool:
-        return self.content_type in HTML_TYPES
-
-    @property
     def is_pdf(self) -> bool:
         return self.content_type in PDF_TYPES
 
@@ -321,14 +269,23 @@ def retry_after_seconds(value: str | None) -> int | None:
     return max(0, int(when.timestamp() - time.time()))
 
 
-def url_fetch(url: str, *, max_bytes: int | None = None, robots: bool = True) -> FetchResult:
+def url_fetch(
+    url: str,
+    *,
+    max_bytes: int | None = None,
+    robots: bool = True,
+    turns: TurnStore | None = None,
+) -> FetchResult:
     """Fetch ``url`` through the guarded client. Never raises: a failure comes back as a
-    result with an error code. ``robots=False`` is only for fetching robots.txt itself."""
+    result with an error code. ``robots=False`` is only for fetching robots.txt itself.
+    ``turns`` keeps requests to one host apart (see ``TurnStore``); without it, nothing
+    waits for a turn (one-off fetches such as ``check_url``)."""
     start = time.monotonic()
     deadline = start + settings.FACTCHECK_FETCH_TOTAL_TIMEOUT
     result = FetchResult(url=url)
     try:
-        _fetch_into(result, url, deadline, max_bytes or settings.FACTCHECK_FETCH_MAX_BYTES, robots)
+        cap = max_bytes or settings.FACTCHECK_FETCH_MAX_BYTES
+        _fetch_into(result, url, deadline, cap, robots=robots, turns=turns)
         result.ok = True
     except FetchRefused as refused:
         result.error, result.detail = refused.code, refused.detail
@@ -345,14 +302,17 @@ def url_fetch(url: str, *, max_bytes: int | None = None, robots: bool = True) ->
     return result
 
 
-def _fetch_into(result: FetchResult, url: str, deadline: float, cap: int, robots: bool) -> None:
+def _fetch_into(
+    result: FetchResult, url: str, deadline: float, cap: int, *, robots: bool, turns
+) -> None:
     current = url
     for _hop in range(settings.FACTCHECK_FETCH_MAX_REDIRECTS + 1):
         _scheme, host, _port = url_target(current)
         delay = 0.0
         if robots:
-            delay = _robots_check(current, deadline)
-        host_turn_wait(host, deadline, crawl_delay=delay)
+            delay = _robots_check(current, turns)
+        if turns is not None:
+            host_turn_wait(turns, host, deadline, crawl_delay=delay)
         response = _send(current, deadline)
         result.status, result.final_url = response.status_code, current
         if response.is_redirect:
@@ -456,7 +416,7 @@ def _origin(url: str) -> str:
     return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
-def robots_rules(url: str) -> Protego:
+def robots_rules(url: str, *, turns: TurnStore | None = None) -> Protego:
     """The robots.txt rules of ``url``'s origin, fetched through the guarded client and
     cached. Missing (4xx) means everything is allowed; a server error (5xx, 429) means
     nothing is, for a short while (RFC 9309, section 2.3.1); a site we cannot reach at all
@@ -465,7 +425,9 @@ def robots_rules(url: str) -> Protego:
     key = "robots:" + hashlib.sha256(origin.encode()).hexdigest()[:32]
     text = cache.get(key)
     if text is None:
-        fetched = url_fetch(f"{origin}/robots.txt", max_bytes=ROBOTS_MAX_BYTES, robots=False)
+        fetched = url_fetch(
+            f"{origin}/robots.txt", max_bytes=ROBOTS_MAX_BYTES, robots=False, turns=turns
+        )
         timeout = settings.FACTCHECK_ROBOTS_CACHE_SECONDS
         if fetched.ok:
             text = fetched.body.decode(fetched.charset or "utf-8", errors="replace")
@@ -482,15 +444,26 @@ def robots_rules(url: str) -> Protego:
     return Protego.parse(text)
 
 
-def _robots_check(url: str, deadline: float) -> float:
+def _robots_check(url: str, turns: TurnStore | None) -> float:
     """Raise unless robots.txt allows ``url``; return the Crawl-delay asked for."""
-    rules = robots_rules(url)
+    rules = robots_rules(url, turns=turns)
     if not rules.can_fetch(url, ROBOTS_AGENT):
         raise _Failed(ROBOTS, "robots.txt disallows this URL")
     return min(float(rules.crawl_delay(ROBOTS_AGENT) or 0.0), CRAWL_DELAY_MAX)
 
 
 # --- Per-host politeness --------------------------------------------------------------
+
+
+class TurnStore(Protocol):
+    """Where the per-host turns live, shared by every worker. ``reserve`` books the
+    host's next turn ``interval`` seconds after the last one and returns the seconds to
+    wait for it; when that is more than ``max_wait`` it books nothing and returns minus
+    the wait. The services hand the fetcher a store: ``RedisTurns`` with Redis, else one
+    backed by the database (``services.sources``); this module knows no tables."""
+
+    def reserve(self, host: str, *, interval: float, max_wait: float) -> float: ...
+
 
 # Reserve the host's next turn atomically, on Redis's clock: returns the wait in ms, or
 # -wait when the turn is further away than the caller will wait (nothing reserved then).
@@ -508,55 +481,40 @@ return slot - now
 
 
 @functools.cache
-def _redis_turn_script():
+def _redis_turn_script(url: str):
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
     return client.register_script(_TURN_SCRIPT)
 
 
-def host_turn(host: str, *, interval: float, max_wait: float) -> float:
-    """Reserve ``host``'s next turn, shared by every worker: the seconds to wait for it.
-    Raises _Failed(BUSY) when that is more than ``max_wait`` (nothing reserved then)."""
+@dataclass(frozen=True)
+class RedisTurns:
+    """Turns kept in Redis (one key per host), reserved by a Lua script on Redis's clock."""
+
+    url: str
+
+    def reserve(self, host: str, *, interval: float, max_wait: float) -> float:
+        script = _redis_turn_script(self.url)
+        waited = script(keys=[f"fc:turn:{host}"], args=[int(interval * 1000), max_wait * 1000])
+        return int(waited) / 1000
+
+
+def host_turn(turns: TurnStore, host: str, *, interval: float, max_wait: float) -> float:
+    """Reserve ``host``'s next turn in ``turns``: the seconds to wait for it. Raises
+    _Failed(BUSY) when that is more than ``max_wait`` (nothing reserved then)."""
     host = host.rstrip(".").lower()
-    if settings.REDIS_URL:
-        script = _redis_turn_script()
-        waited = int(script(keys=[f"fc:turn:{host}"], args=[int(interval * 1000), max_wait * 1000]))
-        wait = waited / 1000
-    else:
-        wait = _db_host_turn(host, interval=interval, max_wait=max_wait)
+    wait = turns.reserve(host, interval=interval, max_wait=max_wait)
     if wait < 0:
         raise _Failed(BUSY, f"next turn at {host} in {-wait:.1f} s", retry_after=int(-wait) + 1)
     return wait
 
 
-def _db_host_turn(host: str, *, interval: float, max_wait: float) -> float:
-    """The embedded fallback: one row per host, locked while its turn is reserved."""
-    from claims.models import HostTurn
-
-    now = time.time()
-    with transaction.atomic():
-        turn = HostTurn.objects.select_for_update().filter(host=host).first()
-        if turn is None:
-            try:
-                with transaction.atomic():
-                    HostTurn.objects.create(host=host, next_at=now + interval)
-                return 0.0
-            except IntegrityError:
-                turn = HostTurn.objects.select_for_update().get(host=host)
-        slot = max(now, turn.next_at)
-        if slot - now > max_wait:
-            return -(slot - now)
-        turn.next_at = slot + interval
-        turn.save(update_fields=["next_at"])
-    return slot - now
-
-
-def host_turn_wait(host: str, deadline: float, *, crawl_delay: float = 0.0) -> None:
+def host_turn_wait(turns: TurnStore, host: str, deadline: float, *, crawl_delay: float = 0.0):
     interval = max(settings.FACTCHECK_FETCH_DOMAIN_INTERVAL_MS / 1000, crawl_delay)
     if interval <= 0:
         return
     max_wait = min(settings.FACTCHECK_FETCH_DOMAIN_MAX_WAIT, max(0.0, deadline - time.monotonic()))
-    wait = host_turn(host, interval=interval, max_wait=max_wait)
+    wait = host_turn(turns, host, interval=interval, max_wait=max_wait)
     if wait > 0:
         time.sleep(wait)

@@ -1,4 +1,6 @@
-"""Staff roles as Django groups. The data migration and the tests both read ROLES."""
+"""Staff roles as Django groups. ``roles_ensure`` makes them after every ``migrate`` (see
+apps.py); there is no data migration for them, so renaming code here never breaks a
+fresh database."""
 
 # Each role: the codenames of the permissions it holds ("app_label.codename").
 ROLES: dict[str, list[str]] = {
@@ -69,7 +71,7 @@ ADMIN_ROLE = "Admin"  # holds every permission
 
 
 def _permissions_create(apps) -> None:
-    """Permissions exist only after post_migrate; a data migration needs them now."""
+    """Make sure every model's permissions exist (a test's flush can leave them missing)."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -88,18 +90,6 @@ def _permissions(apps, codenames: list[str]) -> list:
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
     return permissions
-
-
-def roles_grant(apps, grants: dict[str, list[str]]) -> None:
-    """Add permissions to roles, and every permission to Admin. Data migrations pass the
-    grants frozen as they were when the migration was written."""
-    _permissions_create(apps)
-    Group = apps.get_model("auth", "Group")
-    for name, codenames in grants.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*_permissions(apps, codenames))
-    admin, _ = Group.objects.get_or_create(name=ADMIN_ROLE)
-    admin.permissions.add(*apps.get_model("auth", "Permission").objects.all())
 
 
 def roles_ensure(apps=None) -> None:

@@ -156,7 +156,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["django.templatetags.i18n"],
+            "builtins": ["django.templatetags.i18n", "claims.templatetags.pager"],
         },
     },
 ]
@@ -397,7 +397,7 @@ CONTENT_SECURITY_POLICY = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 # htmx fragments answer a refused CSRF token with HX-Refresh; pages with 403_csrf.html.
-CSRF_FAILURE_VIEW = "claims.views.public.csrf_failure"
+CSRF_FAILURE_VIEW = "claims.views.pages.csrf_failure"
 
 # --- Factcheck ----------------------------------------------------------------------
 
@@ -411,7 +411,6 @@ FACTCHECK_PRIVACY_CONTACT = env_str("FACTCHECK_PRIVACY_CONTACT", "privacy@exampl
 FACTCHECK_REPORT_MESSAGE_MAX = 5000
 FACTCHECK_REPORT_QUOTE_MAX = 1000
 FACTCHECK_REPORT_NAME_MAX = 100
-FACTCHECK_REPORT_EVIDENCE_MAX = 3  # evidence links per report
 # A form sent sooner than this after it was served is refused as too fast (bots);
 # one older than FACTCHECK_REPORT_FORM_MAX_AGE_HOURS gets a fresh token.
 FACTCHECK_REPORT_MIN_FILL_SECONDS = env_int("FACTCHECK_REPORT_MIN_FILL_SECONDS", 3)

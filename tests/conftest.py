@@ -359,7 +359,7 @@ def seed_claim(seed_article, editor):
         claimant="Joeri Oesjakov",
         claim_date=seed_article.published_at.date(),
         created_by=editor,
-    )
+    ).claim
 
 
 # --- sources ------------------------------------------------------------------------

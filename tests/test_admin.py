@@ -356,7 +356,7 @@ def admin_data_grow(reviewer) -> None:
             services.reporter_block(ip_hash=report.ip_hash, user=reviewer, reason="test")
         claim = services.claim_create(
             text=f"Bewering nummer {n} over het klimaat.", article=article
-        )
+        ).claim
         services.citation_add(claim=claim, source=sources[n % len(sources)], quote="x")
         services.correction_publish(article=article, text=f"Hersteld {n}.", claim=claim)
         Snapshot.objects.create(source=sources[n % len(sources)], ok=True, status_code=200)

@@ -13,11 +13,8 @@ from claims.models import Claim, ExternalReview
 @pytest.fixture
 def published(seed_claim, scale, editor, second_editor):
     """A claim with a source, a published verdict, and a later change."""
-    from claims.importers.seed import SeedSource
 
-    source = services.source_get_or_create(
-        seed=SeedSource(title="CGTN", url="https://news.cgtn.com/a")
-    )
+    source = services.source_get_or_create(title="CGTN", url="https://news.cgtn.com/a")
     citation = services.citation_add(claim=seed_claim, source=source, quote="about 20 percent")
     first = services.verdict_save(
         claim=seed_claim, rating=scale.ratings.get(code="true"), summary="Klopt.", author=editor
@@ -77,7 +74,7 @@ def test_claim_page_carries_exactly_one_claimreview(reader, published, settings)
 def test_json_ld_cannot_break_out_of_its_script(reader, seed_article, scale):
     claim = services.claim_create(
         text="</script><script>alert(1)</script> & meer", article=seed_article
-    )
+    ).claim
     services.verdict_publish(claim=claim, rating=scale.ratings.get(code="false"), summary="Nee.")
     html = reader.get(claim.get_absolute_url()).content.decode()
     block = html.split('type="application/ld+json">', 1)[1].split("</script>", 1)[0]
@@ -116,7 +113,7 @@ def test_article_page_highlights_each_claim_and_links_to_it(reader, published, s
         article=seed_article,
         paragraph=seed_article.paragraphs.first(),
         quote="Op dinsdag",
-    )
+    ).claim
     html = reader.get(seed_article.get_absolute_url()).content.decode()
     assert draft.get_absolute_url() not in html  # drafts are not highlighted
 
@@ -142,7 +139,7 @@ def many_claims(seed_article, scale):
     for text, claimant, code, language, when in rows:
         claim = services.claim_create(
             text=text, claimant=claimant, language=language, claim_date=when, article=seed_article
-        )
+        ).claim
         services.verdict_publish(claim=claim, rating=scale.ratings.get(code=code), summary="s")
         claims.append(claim)
     services.claim_create(text="Concept over Rusland", article=seed_article)  # not public

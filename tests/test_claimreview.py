@@ -299,9 +299,9 @@ def test_a_rating_off_the_scale_keeps_only_its_name(seed_claim, scale, editor):
 def test_the_feed_lists_every_published_claimreview(
     reader, published_claim, seed_article, scale, django_assert_num_queries
 ):
-    draft = services.claim_create(text="Nog niet gecontroleerd", article=seed_article)
+    draft = services.claim_create(text="Nog niet gecontroleerd", article=seed_article).claim
     for n in range(5):
-        claim = services.claim_create(text=f"Bewering nummer {n}", article=seed_article)
+        claim = services.claim_create(text=f"Bewering nummer {n}", article=seed_article).claim
         services.verdict_publish(claim=claim, rating=scale.ratings.get(code="true"), summary="Ja.")
     with django_assert_num_queries(3):
         response = reader.get(reverse("claims:claimreview_feed"))

@@ -68,7 +68,7 @@ def samples(seed_claim, scale, editor, superuser) -> dict:
     report.refresh_from_db()
     other = services.claim_create(
         text="Rusland bezet een vijfde van Oekraïne.", article=article, created_by=editor
-    )
+    ).claim
     match = ClaimMatch.objects.create(claim=claim, other_claim=other, score=0.8)
     paragraph = article.paragraphs.first()
     suggestion = ClaimSuggestion.objects.create(

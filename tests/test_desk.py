@@ -19,7 +19,9 @@ def login(user) -> Client:
 def test_desk_lists_claims_by_state_and_assignee(
     seed_claim, seed_article, editor, second_editor, django_assert_num_queries
 ):
-    other = services.claim_create(text="Een tweede bewering over 19 punten", article=seed_article)
+    other = services.claim_create(
+        text="Een tweede bewering over 19 punten", article=seed_article
+    ).claim
     services.claim_assign(claim=other, assignee=second_editor, user=editor)
     client = login(second_editor)
 

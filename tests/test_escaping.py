@@ -87,7 +87,7 @@ def newsroom(db, editor, reviewer, scale, superuser) -> dict:
         claimant=payload("claimant"),
         claim_date=article.published_at.date(),
         created_by=editor,
-    )
+    ).claim
     rating = scale.ratings.first()
     services.verdict_publish(
         claim=claim,

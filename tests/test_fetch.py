@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from claims import fetch
+from claims import fetch, services
 
 
 def test_a_page_is_fetched_with_an_honest_user_agent(source_server, settings):
@@ -119,23 +119,38 @@ def test_an_unreachable_robots_txt_disallows_for_a_while(source_server):
     assert "/page" not in source_server.paths()
 
 
-def test_requests_to_one_host_keep_their_distance(source_server, settings, db):
+@pytest.fixture(params=["database", "redis"])
+def turns(request, db) -> fetch.TurnStore:
+    """Both places the per-host turns can live: the database (no Redis) and Redis."""
+    if request.param == "redis":
+        return fetch.RedisTurns(request.getfixturevalue("redis_url"))
+    return services.DatabaseTurns()
+
+
+def test_requests_to_one_host_keep_their_distance(source_server, settings, turns):
     settings.FACTCHECK_FETCH_DOMAIN_INTERVAL_MS = 300
     for _ in range(3):
-        assert fetch.url_fetch(source_server.url("/text")).ok
+        assert fetch.url_fetch(source_server.url("/text"), turns=turns).ok
     starts = source_server.hit_times
     assert len(starts) == 4  # robots.txt and three pages
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert min(gaps) >= 0.25, gaps
 
 
-def test_a_host_whose_turn_is_far_away_is_left_for_later(settings, db):
+def test_without_a_turn_store_nothing_waits(source_server, settings):
     settings.FACTCHECK_FETCH_DOMAIN_INTERVAL_MS = 60_000
-    assert fetch.host_turn("busy.example", interval=60, max_wait=5) == 0
+    for _ in range(2):  # check_url: a one-off fetch never waits for a turn
+        assert fetch.url_fetch(source_server.url("/text")).ok
+
+
+def test_a_host_whose_turn_is_far_away_is_left_for_later(settings, turns):
+    settings.FACTCHECK_FETCH_DOMAIN_INTERVAL_MS = 60_000
+    host = f"busy-{time.monotonic_ns()}.example"  # Redis keeps turns between tests
+    assert fetch.host_turn(turns, host, interval=60, max_wait=5) == 0
     with pytest.raises(fetch._Failed) as busy:
-        fetch.host_turn("busy.example", interval=60, max_wait=5)
+        fetch.host_turn(turns, host, interval=60, max_wait=5)
     assert busy.value.code == "busy" and busy.value.retry_after >= 55
-    assert fetch.host_turn("other.example", interval=60, max_wait=5) == 0
+    assert fetch.host_turn(turns, "other-" + host, interval=60, max_wait=5) == 0
 
 
 # --- Hostile URLs -------------------------------------------------------------------

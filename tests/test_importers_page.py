@@ -12,7 +12,8 @@ from collections import Counter
 import pytest
 
 from claims import fetch
-from claims.importers.page import PageText, page_extract, quote_match
+from claims.importers.page import PageText, page_extract
+from claims.text.quotes import quote_match
 from tests.conftest import shared_file
 
 # A floor per page well under what is measured (0.96-1.00), so a real regression fails.

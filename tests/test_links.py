@@ -1,6 +1,6 @@
 import pytest
 
-from claims.links import BadLink, link_domain, link_normalise
+from claims.text.links import BadLink, link_domain, link_normalise
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ import pytest
 from django.conf import settings
 
 from claims import services
-from claims.matching import ClaimText, match_score
 from claims.models import Claim, ClaimMatch, ExternalReview
+from claims.text.matching import ClaimText, match_score
 from tests.conftest import shared_file
 
 LINK, SUGGEST = "link", "suggest"
@@ -86,7 +86,7 @@ def test_a_recurring_claim_becomes_another_appearance(seed_article, editor, db):
         text="Het 28-puntenplan werd op 23 november 2025 in Genève herzien naar 19 punten.",
         claimant="Trump-regering",
         match=True,
-    )
+    ).claim
     paragraph = seed_article.paragraphs.get(position=5)
     again = services.claim_create(
         text="Op 23 november 2025 werd het 28-puntenplan in Genève herzien tot 19 punten.",
@@ -95,14 +95,16 @@ def test_a_recurring_claim_becomes_another_appearance(seed_article, editor, db):
         paragraph=paragraph,
         quote="op 23 november 2025 in Genève herzien naar 19 punten",
         match=True,
-    )
+    ).claim
     assert again == first and Claim.objects.count() == 1
     appearance = first.appearances.get()
     assert appearance.paragraph == paragraph and appearance.start is not None
 
 
 def test_a_possible_match_is_suggested_and_the_editor_merges(seed_article, editor, db):
-    old = services.claim_create(text="Crime went up 20% last year.", claimant="Mayor", match=True)
+    old = services.claim_create(
+        text="Crime went up 20% last year.", claimant="Mayor", match=True
+    ).claim
     new = services.claim_create(
         text="Crime rose by 20 percent in the last year.",
         claimant="Mayor",
@@ -110,7 +112,7 @@ def test_a_possible_match_is_suggested_and_the_editor_merges(seed_article, edito
         paragraph=seed_article.paragraphs.first(),
         quote="Op dinsdag",
         match=True,
-    )
+    ).claim
     assert new != old
     match = ClaimMatch.objects.get(claim=new)
     assert (match.other_claim, match.status) == (old, ClaimMatch.Status.SUGGESTED)
@@ -122,8 +124,10 @@ def test_a_possible_match_is_suggested_and_the_editor_merges(seed_article, edito
 def test_imported_reviews_link_to_the_same_claim_and_suggest_similar_ones(db):
     claim = services.claim_create(
         text="Putin predijo el 11-S en una entrevista de 1998.", match=True
-    )
-    other = services.claim_create(text="Lula da Silva fue arrestado en 1980 por lavado de dinero.")
+    ).claim
+    other = services.claim_create(
+        text="Lula da Silva fue arrestado en 1980 por lavado de dinero."
+    ).claim
     data = (
         b'{"@type": "ClaimReview", "@context": "https://schema.org", "url": "https://x.example/1",'
         b' "claimReviewed": "Putin predijo el 11-S en una entrevista de 1998.",'
@@ -149,7 +153,7 @@ def test_real_reviews_match_a_local_claim_that_says_the_same(db):
     claim = services.claim_create(
         text="La orquesta sinfónica del ejército de Corea del Norte interpreta Killing in The "
         "Name de Rage Against the Machine.",
-    )
+    ).claim
     data = shared_file("data", "claimreview", "real_claimreviews.jsonl").read_bytes()
     services.claimreview_import(data=data)
     linked = ExternalReview.objects.filter(claim=claim)

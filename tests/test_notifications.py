@@ -22,7 +22,7 @@ def wait_until_sent(notification: Notification, worker, timeout: float = 60) -> 
 @pytest.mark.worker
 def test_an_assignment_is_emailed_by_a_real_worker(celery_worker):
     editor, other = make_staff("editor", "Editor"), make_staff("editor2", "Editor")
-    claim = services.claim_create(text="Een bewering om te controleren", created_by=editor)
+    claim = services.claim_create(text="Een bewering om te controleren", created_by=editor).claim
     services.claim_assign(claim=claim, assignee=other, user=editor)  # sends after commit
     notification = Notification.objects.get(recipient=other)
     wait_until_sent(notification, celery_worker)

@@ -36,7 +36,7 @@ def claim(seed_article):
         article=seed_article,
         paragraph=paragraph,
         quote="circa 20%",
-    )
+    ).claim
     claim.status = claim.Status.PUBLISHED
     claim.save()
     return claim
@@ -72,7 +72,7 @@ def test_the_article_page_offers_its_claims_and_a_report_link_per_claim(
 
 
 def test_a_claim_from_another_article_is_refused(reader, seed_article, claim):
-    other = services.claim_create(text="Elders", article=None)
+    other = services.claim_create(text="Elders", article=None).claim
     response = post(reader, seed_article, message="x", claim=str(other.pk))
     assert "geldige keuze" in response.content.decode()
     assert Report.objects.count() == 0

@@ -110,7 +110,7 @@ def test_priority_rises_with_duplicates_reach_and_age(seed_article, settings):
 
 
 def test_a_report_on_a_claim_ranks_above_one_on_the_article(seed_article):
-    claim = services.claim_create(text="Een bewering", article=seed_article)
+    claim = services.claim_create(text="Een bewering", article=seed_article).claim
     plain = make_report(seed_article, "algemeen")
     on_claim = make_report(seed_article, "over de bewering", claim=claim)
     assert on_claim.priority == plain.priority + 1
@@ -250,7 +250,7 @@ def test_accept_with_a_correction_publishes_it_and_tells_the_reader(seed_article
 
 
 def test_accept_can_send_the_claim_back_to_rereview(seed_article, reviewer):
-    claim = services.claim_create(text="Vijf uur gesprek", article=seed_article)
+    claim = services.claim_create(text="Vijf uur gesprek", article=seed_article).claim
     claim.status = Claim.Status.PUBLISHED
     claim.save()
     report = make_report(seed_article, "Het waren er vier.", claim=claim)

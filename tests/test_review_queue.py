@@ -108,7 +108,7 @@ def test_the_queue_filters_by_article_and_answers_htmx_with_the_list_only(
 
 
 def test_the_queue_query_count_is_fixed(reviewer_client, seed_article, django_assert_num_queries):
-    claim = services.claim_create(text="Bewering", article=seed_article)
+    claim = services.claim_create(text="Bewering", article=seed_article).claim
     paragraph = seed_article.paragraphs.first()
     for n in range(30):
         make_report(

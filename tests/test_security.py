@@ -12,7 +12,7 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/ld\+json)
 EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
 # Output marked safe must have been built by our own escaping templates or sanitised by nh3.
 SAFE_ALLOWED = {
-    "claims/article_detail.html": {"content", "blank_form"},
+    "articles/article_detail.html": {"content", "blank_form"},
     "claims/claim_detail.html": {"verdict.explanation"},  # nh3-sanitised in verdict services
 }
 

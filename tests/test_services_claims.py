@@ -5,7 +5,6 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims import services
-from claims.importers.seed import SeedSource
 from claims.models import Claim, Correction, Notification, RatingScale, Verdict
 
 
@@ -22,9 +21,7 @@ def publish_first(claim, scale, editor, code="mostly-true"):
 
 
 def test_draft_then_review_then_published(seed_claim, scale, editor):
-    source = services.source_get_or_create(
-        seed=SeedSource(title="CGTN", url="https://news.cgtn.com/x")
-    )
+    source = services.source_get_or_create(title="CGTN", url="https://news.cgtn.com/x")
     citation = services.citation_add(claim=seed_claim, source=source, quote="about 20 percent")
     verdict = services.verdict_save(
         claim=seed_claim,
@@ -192,10 +189,8 @@ def test_a_sweep_resends_unsent_notifications(seed_claim, editor, second_editor)
 def test_a_verdict_published_at_once_rests_only_on_the_claims_own_sources(
     seed_claim, seed_article, scale, editor
 ):
-    source = services.source_get_or_create(
-        seed=SeedSource(title="CGTN", url="https://news.cgtn.com/x")
-    )
-    other = services.claim_create(text="Een andere bewering.", article=seed_article)
+    source = services.source_get_or_create(title="CGTN", url="https://news.cgtn.com/x")
+    other = services.claim_create(text="Een andere bewering.", article=seed_article).claim
     foreign = services.citation_add(claim=other, source=source)
     with pytest.raises(ValidationError):
         services.verdict_publish(

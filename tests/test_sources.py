@@ -40,7 +40,7 @@ def published_claim(source: Source, *, quote: str = "", via_verdict: bool = Fals
     rating, _ = Rating.objects.get_or_create(
         scale=scale, code="true", defaults={"label_nl": "Waar", "label_en": "True", "value": 5}
     )
-    claim = services.claim_create(text=f"Bewering over {source.pk} {via_verdict}")
+    claim = services.claim_create(text=f"Bewering over {source.pk} {via_verdict}").claim
     verdict = services.verdict_publish(claim=claim, rating=rating, summary="Klopt.")
     if via_verdict:
         article_citation = Citation.objects.filter(source=source, claim__isnull=True).first()
@@ -379,7 +379,7 @@ def test_attaching_a_url_another_source_has_merges_the_two(source_server, db):
 
 
 def test_a_bad_url_is_refused(db):
-    from claims.links import BadLink
+    from claims.text.links import BadLink
 
     source = Source.objects.create(key="title:y", title="y")
     with pytest.raises(BadLink):

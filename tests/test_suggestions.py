@@ -1,4 +1,4 @@
-"""Check-worthiness rules (claims/suggestions.py) and suggestions on import."""
+"""Check-worthiness rules (claims/text/worthiness.py) and suggestions on import."""
 
 from pathlib import Path
 
@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from claims import services
 from claims.importers.seed import seed_read
 from claims.models import Claim, ClaimSuggestion
-from claims.suggestions import sentence_score, sentence_spans, text_suggestions
+from claims.text.worthiness import sentence_score, sentence_spans, text_suggestions
 from tests.conftest import shared_file
 
 MIN = settings.FACTCHECK_SUGGEST_MIN_SCORE

@@ -92,7 +92,7 @@ def test_article_page_query_count_is_fixed(reader, seed_article, scale, django_a
     for n in range(50):
         claim = services.claim_create(
             text=f"Bewering {n}", article=seed_article, paragraph=paragraph, quote="Op dinsdag"
-        )
+        ).claim
         services.verdict_publish(claim=claim, rating=rating, summary=f"Samenvatting {n}")
     for n in range(26):  # the seed brings 4 sources; 30 in all
         source = Source.objects.create(
@@ -120,7 +120,9 @@ def test_article_page_query_count_is_fixed(reader, seed_article, scale, django_a
 )
 def test_article_page_shows_changes_at_once(reader, seed_article, scale, change):
     paragraph = seed_article.paragraphs.first()
-    claim = services.claim_create(text="Een bewering", article=seed_article, paragraph=paragraph)
+    claim = services.claim_create(
+        text="Een bewering", article=seed_article, paragraph=paragraph
+    ).claim
     services.verdict_publish(claim=claim, rating=scale.ratings.get(), summary="Klopt.")
     reader.get(seed_article.get_absolute_url())  # cached now
 
@@ -270,7 +272,7 @@ def test_unknown_reference_is_404(reader, db):
 
 def test_claim_page_shows_the_verdict(reader, seed_article, scale):
     paragraph = Paragraph.objects.filter(article=seed_article).first()
-    claim = services.claim_create(text="Vijf uur", article=seed_article, paragraph=paragraph)
+    claim = services.claim_create(text="Vijf uur", article=seed_article, paragraph=paragraph).claim
     services.verdict_publish(claim=claim, rating=scale.ratings.get(), summary="Klopt.")
     html = reader.get(claim.get_absolute_url()).content.decode()
     assert "Vijf uur" in html and "Waar" in html and "Klopt." in html
@@ -293,7 +295,7 @@ def test_readers_share_one_rendered_page_but_each_gets_their_own_token(
 
     from django.test import Client
 
-    from claims.views.public import CSRF_SLOT, STARTED_SLOT
+    from claims.views.articles import CSRF_SLOT, STARTED_SLOT
 
     settings.FACTCHECK_REPORT_MIN_FILL_SECONDS = 0
     url = seed_article.get_absolute_url()

@@ -165,7 +165,7 @@ def test_readers_see_state_check_time_status_final_url_and_quote(
 def test_the_claim_page_shows_the_quote_check(reader, source_server, db):
     url = source_server.url("/page")
     source = make_source(url, next_check_at=timezone.now())
-    claim = services.claim_create(text="Defensie krijgt er 2,1 miljard bij")
+    claim = services.claim_create(text="Defensie krijgt er 2,1 miljard bij").claim
     claim.status = Claim.Status.PUBLISHED
     claim.save()
     Citation.objects.create(claim=claim, source=source, quote="iets dat er niet staat helemaal")

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import unicodedata
 from dataclasses import dataclass
 
 import extruct
 import trafilatura
 from lxml import html as lxml_html
-from rapidfuzz import fuzz
 from trafilatura.baseline import baseline, html2txt
 from trafilatura.utils import decode_file
 
@@ -160,59 +158,3 @@ def claimreview_find(html: str, url: str) -> dict | None:
     """The page's first ClaimReview (a fact-check page carries one), or None."""
     found = claimreviews_find(html, url)
     return found[0] if found else None
-
-
-# --- Quotes ----------------------------------------------------------------------------
-
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u00b4": "'",
-        "`": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2033": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u00a0": " ",
-        "\u00ad": "",
-    }
-)
-_SPACE = re.compile(r"\s+")
-
-
-def quote_normalise(text: str) -> str:
-    """Fold case, typographic quotes and dashes, and whitespace, for comparing passages."""
-    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES).casefold()
-    return _SPACE.sub(" ", text).strip()
-
-
-@dataclass
-class QuoteMatch:
-    status: str  # "found", "close" or "not_found" (Citation.QuoteStatus values)
-    score: float  # 100 for an exact match, else rapidfuzz's partial ratio
-
-
-def quote_match(quote: str, *texts: str, close_score: float) -> QuoteMatch:
-    """Is ``quote`` in the first of ``texts`` that has it? Exactly after normalising,
-    close (the best-matching window scores at least ``close_score``), or not found."""
-    # Quote marks around the passage are the editor's, not the source's.
-    needle = quote_normalise(quote).strip(" \"'")
-    best = 0.0
-    for text in texts:
-        haystack = quote_normalise(text)
-        if not needle or not haystack:
-            continue
-        if needle in haystack:
-            return QuoteMatch("found", 100.0)
-        best = max(best, round(fuzz.partial_ratio(needle, haystack), 1))
-    return QuoteMatch("close" if best >= close_score else "not_found", best)

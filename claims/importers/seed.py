@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
-from claims.links import URL_RE, BadLink, link_normalise
+from claims.text.links import URL_RE, BadLink, link_normalise
 
 MAX_TITLE = 300
 MAX_BYLINE = 200

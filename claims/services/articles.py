@@ -1,40 +1,29 @@
-"""Articles: import from the seed format, and the page cache's render version."""
+"""Articles: import from the seed format, publishing, and counting page views.
+
+A view is counted in the "counters" cache (an atomic increment, no SQL on the page), and
+a beat task moves the counts into ``Article.page_views`` every few minutes."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
-from django.db.models import F, Q, Subquery
+from django.db.models import F
 from django.utils import timezone
 
 from claims.importers.seed import SeedArticle, SeedSource
-from claims.links import link_domain
-from claims.models import Article, Citation, Paragraph, RelatedLink, Source
+from claims.models import Article, Citation, Correction, Paragraph, RelatedLink
+from claims.services.claims import article_suggest
 from claims.services.core import slug_unique
-from claims.services.suggestions import article_suggest
+from claims.services.sources import source_get_or_create
+from claims.text.links import site_url
 
-
-def article_cache_touch(
-    *, article_ids: Iterable[int] = (), claim_ids: Iterable[int] = (), source_ids=()
-) -> int:
-    """Bump the render version of every article that shows one of these articles, claims
-    or sources, so its cached page is rebuilt on the next view. One UPDATE."""
-    article_ids, claim_ids, source_ids = list(article_ids), list(claim_ids), list(source_ids)
-    if not (article_ids or claim_ids or source_ids):
-        return 0
-    affected = Q(pk__in=article_ids)
-    if claim_ids:
-        affected |= Q(appearances__claim_id__in=claim_ids)
-    if source_ids:
-        affected |= Q(citations__source_id__in=source_ids)
-        affected |= Q(appearances__claim__citations__source_id__in=source_ids)
-    ids = Article.objects.filter(affected).values("pk")
-    return Article.objects.filter(pk__in=Subquery(ids)).update(
-        render_version=F("render_version") + 1
-    )
+log = logging.getLogger(__name__)
 
 
 def articles_publish(*, ids: Iterable[int], user, publish: bool = True) -> int:
@@ -73,25 +62,6 @@ class ArticleImport:
     article: Article
     status: str  # "imported", "updated" or "unchanged"
     duplicate_sources: list[str] = field(default_factory=list)
-
-
-def source_get_or_create(*, seed: SeedSource) -> Source:
-    source = Source.objects.filter(key=seed.key).first()
-    if source is not None:
-        return source
-    state = Source.State.WAITING if seed.url else Source.State.NEEDS_URL
-    source, _ = Source.objects.get_or_create(
-        key=seed.key,
-        defaults={
-            "url": seed.url,
-            "title": seed.title,
-            "publisher": seed.publisher,
-            "domain": link_domain(seed.url) if seed.url else "",
-            "state": state,
-            "next_check_at": timezone.now() if seed.url else None,
-        },
-    )
-    return source
 
 
 @transaction.atomic
@@ -150,7 +120,10 @@ def _article_paragraphs_set(article: Article, texts: list[str]) -> None:
 
 
 def _article_sources_set(article: Article, seeds: list[SeedSource]) -> None:
-    sources = [source_get_or_create(seed=seed) for seed in seeds]
+    sources = [
+        source_get_or_create(url=seed.url, title=seed.title, publisher=seed.publisher)
+        for seed in seeds
+    ]
     keep = [source.pk for source in sources]
     article.citations.filter(claim__isnull=True).exclude(source__in=keep).delete()
     for position, source in enumerate(sources, start=1):
@@ -174,3 +147,82 @@ def _article_related_set(article: Article, headlines: list[str]) -> None:
         )
         for position, headline in enumerate(headlines, start=1)
     )
+
+
+def newsarticle_for_article(article: Article, corrections: list[Correction]) -> dict:
+    """schema.org NewsArticle, with each correction as a CorrectionComment."""
+    url = site_url(article.get_absolute_url())
+    modified = max([article.updated_at, *(c.published_at for c in corrections)])
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "url": url,
+        "mainEntityOfPage": url,
+        "inLanguage": article.language,
+        "datePublished": article.published_at.isoformat() if article.published_at else None,
+        "dateModified": modified.isoformat(),
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": site_url("/")},
+    }
+    if article.byline:
+        data["editor"] = {"@type": "Person", "name": article.byline}
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": correction.published_at.isoformat(),
+                "url": site_url(correction.get_absolute_url()),
+            }
+            for correction in corrections
+        ]
+    return {key: value for key, value in data.items() if value is not None}
+
+
+# --- Page views ----------------------------------------------------------------------
+
+
+def _views_key(article_id: int) -> str:
+    return f"article-views:{article_id}"
+
+
+def article_view_count(*, article_id: int) -> None:
+    """Count one view of the article page. Never raises: a cache outage costs a count."""
+    key, counters = _views_key(article_id), caches["counters"]
+    try:
+        if not counters.add(key, 1, timeout=None):
+            counters.incr(key)
+    except Exception:
+        log.debug("cache unreachable; view of article %s not counted", article_id)
+
+
+def article_views_flush(*, batch: int = 500) -> int:
+    """Move the counted views into ``Article.page_views``; returns the views moved.
+
+    Each count is read, added to the row, then taken off the counter by the same
+    amount, so views counted meanwhile stay for the next flush."""
+    moved = 0
+    ids = Article.objects.published().order_by("pk").values_list("pk", flat=True)
+    page: list[int] = []
+    for article_id in ids.iterator(chunk_size=batch):
+        page.append(article_id)
+        if len(page) == batch:
+            moved += _flush_page(page)
+            page = []
+    if page:
+        moved += _flush_page(page)
+    return moved
+
+
+def _flush_page(article_ids: list[int]) -> int:
+    counters = caches["counters"]
+    counts = counters.get_many([_views_key(pk) for pk in article_ids])
+    moved = 0
+    for key, count in counts.items():
+        if not count:
+            continue
+        article_id = int(key.rsplit(":", 1)[1])
+        Article.objects.filter(pk=article_id).update(page_views=F("page_views") + count)
+        counters.decr(key, count)
+        moved += count
+    return moved

@@ -1,4 +1,5 @@
-"""Claims and verdicts: the editor desk's workflow.
+"""Claims and verdicts: the editor desk's workflow, claim tracking (matching), the
+check-worthy sentences suggested as claims, and ClaimReview in and out.
 
 A verdict goes draft → in review → published. The first verdict of a claim may be
 published by any editor who holds ``publish_verdict``; a verdict that *changes* a
@@ -6,28 +7,49 @@ published one needs a second editor (``approve_verdict``) who is not its author,
 publishing it supersedes the old verdict and publishes a Correction of type "verdict
 change" on every article the claim appears in. Each step is recorded in the history of
 the rows (django-simple-history), with the acting user and a reason.
+
+Matching: candidates come from the database (the nearest texts by trigram distance on
+PostgreSQL, through a GiST ``gist_trgm_ops`` index; a few words' ``icontains`` on
+SQLite), each scored by ``claims.text.matching.match_score``; ``FACTCHECK_MATCH_SUGGEST``
+and ``FACTCHECK_MATCH_LINK`` decide what becomes a suggestion and what is linked.
+
+ClaimReview out follows Google's guidelines: the required ``url``, ``claimReviewed`` and
+``reviewRating.alternateName``, and the recommended ``author`` (the newsroom),
+``itemReviewed`` as a ``Claim`` with its ``author``, ``datePublished`` (when the claim
+was made) and ``appearance``/``firstAppearance``, and ``ratingValue``, ``bestRating`` and
+``worstRating`` when the rating lies on the scale. ClaimReview in (other publishers'
+fact-checks) is stored as ExternalReview, apart from the newsroom's verdicts.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import nh3
 from django.conf import settings
+from django.contrib.postgres.search import TrigramDistance
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from claims.importers.claimreview import ParsedReview, RecordError, claimreview_records
 from claims.models import (
     Article,
     Citation,
     Claim,
     ClaimAppearance,
+    ClaimMatch,
+    ClaimSuggestion,
     Correction,
+    ExternalReview,
     Notification,
     Paragraph,
     Rating,
@@ -36,7 +58,10 @@ from claims.models import (
     Verdict,
 )
 from claims.services.core import slug_unique, task_send
-from claims.services.corrections import correction_publish
+from claims.services.sources import citations_quote_check, source_get_or_create, source_latest_text
+from claims.text.links import site_url
+from claims.text.matching import STOPWORDS, WORD_RE, ClaimText, match_score
+from claims.text.worthiness import text_suggestions
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +106,15 @@ def span_locate(paragraph: Paragraph, quote: str, start: int | None = None) -> t
     raise ValidationError(_("The selected text is not in that paragraph."))
 
 
+@dataclass(frozen=True)
+class ClaimCreated:
+    """What ``claim_create`` did: made ``claim``, or (``linked``) found that an existing
+    claim says the same and gave it this passage as another appearance."""
+
+    claim: Claim
+    linked: bool = False
+
+
 @transaction.atomic
 def claim_create(
     *,
@@ -94,21 +128,21 @@ def claim_create(
     language: str = "nl",
     created_by=None,
     match: bool = False,
-) -> Claim:
+) -> ClaimCreated:
     """Create a claim, anchored to the span of ``quote`` in ``paragraph`` when given.
 
     With ``match``, an existing claim that says the same (score at or above
-    ``FACTCHECK_MATCH_LINK``) gets this span as another appearance instead, and is
-    returned; weaker matches are stored as suggestions for the editor."""
-    from claims.services.matching import claim_match_best, claim_matches_find
-
+    ``FACTCHECK_MATCH_LINK``) gets this span as another appearance instead (``linked``);
+    weaker matches are stored as suggestions for the editor."""
     text = " ".join(text.split())
     if match:
         existing = claim_match_best(text=text, claimant=claimant)
         if existing is not None:
             if article is not None:
-                appearance_add(claim=existing, article=article, paragraph=paragraph, quote=quote)
-            return existing
+                appearance_add(
+                    claim=existing, article=article, paragraph=paragraph, quote=quote, start=start
+                )
+            return ClaimCreated(existing, linked=True)
     claim = Claim(
         text=text,
         slug=slug_unique(Claim, text, max_length=70),
@@ -123,7 +157,7 @@ def claim_create(
         appearance_add(claim=claim, article=article, paragraph=paragraph, quote=quote, start=start)
     if match:
         claim_matches_find(claim=claim)
-    return claim
+    return ClaimCreated(claim)
 
 
 def appearance_add(
@@ -194,28 +228,51 @@ def claim_assign(*, claim: Claim, assignee, user) -> Claim:
 
 
 @transaction.atomic
-def citation_add(*, claim: Claim, source: Source, quote: str = "", user=None) -> Citation:
-    """Cite ``source`` for the claim with the passage it relies on. Citing the same source
-    again updates the quote. The quote is checked against the fetched text by the source
-    pipeline; until then its status is "not checked"."""
+def citation_add(
+    *, claim: Claim, source: Source | None = None, url: str = "", quote: str = "", user=None
+) -> Citation:
+    """Cite ``source``, or the source for ``url`` (created if new, and fetched), for the
+    claim with the passage it relies on. Citing the same source again updates the quote.
+    The quote is checked against the fetched text by the source pipeline; until then its
+    status is "not checked". The claim's history says who cited what. Raises
+    claims.text.links.BadLink for a URL we cannot keep."""
+    if source is None:
+        source = source_get_or_create(url=url)
     citation = Citation.objects.filter(claim=claim, source=source).first()
     quote = quote.strip()
     if citation is None:
         position = (claim.citations.aggregate(n=Max("position"))["n"] or 0) + 1
-        return Citation.objects.create(claim=claim, source=source, quote=quote, position=position)
-    if citation.quote != quote:
+        citation = Citation.objects.create(
+            claim=claim, source=source, quote=quote, position=position
+        )
+        _history(claim, user, f"source {source.pk} cited")
+        claim.save(update_fields=["updated_at"])
+    elif citation.quote != quote:
         citation.quote = quote
         citation.quote_status = Citation.QuoteStatus.NOT_CHECKED
         citation.quote_score = None
         citation.quote_checked_at = None
         citation.save()
+        _history(claim, user, f"quoted passage of source {source.pk} changed")
+        claim.save(update_fields=["updated_at"])
+    if citation.quote and source.url:
+        text = source_latest_text(source=source)
+        if text:  # checked now against what was fetched; the next fetch checks again
+            citations_quote_check(source=source, text=text)
+            citation.refresh_from_db()
     return citation
 
 
-def citation_remove(*, citation: Citation) -> None:
+@transaction.atomic
+def citation_remove(*, citation: Citation, user=None) -> None:
     if citation.verdicts.filter(status=Verdict.Status.PUBLISHED).exists():
         raise ValidationError(_("A published verdict rests on this source; it stays."))
+    claim = citation.claim
+    source_id = citation.source_id
     citation.delete()
+    if claim is not None:
+        _history(claim, user, f"source {source_id} no longer cited")
+        claim.save(update_fields=["updated_at"])
 
 
 # --- Verdicts -------------------------------------------------------------------------
@@ -247,9 +304,11 @@ def verdict_save(
     explanation: str = "",
     citations=(),
     author,
+    submit: bool = False,
 ) -> Verdict:
-    """Write or rewrite the claim's draft verdict. A verdict in review goes back to draft
-    when it is edited: what the second editor approves is what they saw."""
+    """Write or rewrite the claim's draft verdict, and with ``submit`` send it for review
+    in the same transaction. A verdict in review goes back to draft when it is edited:
+    what the second editor approves is what they saw."""
     _require(author, "claims.add_verdict")
     if not RatingScale.objects.filter(pk=rating.scale_id, is_active=True).exists():
         raise ValidationError(_("That rating belongs to an old version of the scale."))
@@ -270,6 +329,8 @@ def verdict_save(
     _history(verdict, author, reason)
     verdict.save()
     verdict.citations.set(citation_ids)
+    if submit:
+        verdict = verdict_submit(verdict=verdict, user=author)
     return verdict
 
 
@@ -367,6 +428,9 @@ def _verdict_make_public(verdict: Verdict, *, user) -> Verdict:
 
 
 def _verdict_change_announce(claim: Claim, old: Verdict, new: Verdict, *, user) -> None:
+    # Reports (corrections) sit above claims in the services' import order.
+    from claims.services.reports import correction_publish
+
     old_label, new_label = (
         old.rating.label_for(claim.language),
         new.rating.label_for(claim.language),
@@ -470,7 +534,7 @@ def notification_send(*, notification_id: int) -> bool:
     if email:
         body = notification.message
         if notification.claim_id:
-            body += "\n\n" + settings.SITE_URL.rstrip("/") + notification.claim.get_desk_url()
+            body += "\n\n" + site_url(notification.claim.get_desk_url())
         try:
             send_mail("Factcheck: " + notification.message[:80], body, None, [email])
         except Exception:
@@ -496,3 +560,503 @@ def notifications_sweep(*, older_than_seconds: int = 60, limit: int = 500) -> in
             log.warning("broker unreachable; the notification sweep runs again later")
             break
     return len(ids)
+
+
+# --- Claim tracking: matching --------------------------------------------------------------
+
+
+CANDIDATES = 30
+
+
+def _candidates(queryset: QuerySet, field: str, text: str) -> QuerySet:
+    if connection.vendor == "postgresql":
+        # The nearest texts by trigram distance: a K-nearest-neighbour scan of the GiST
+        # index (migration 0004) that stops after CANDIDATES rows.
+        return queryset.annotate(distance=TrigramDistance(field, text)).order_by("distance")
+    words = sorted(set(ClaimText.of(text).words), key=len, reverse=True)[:3]
+    if not words:
+        return queryset.none()
+    query = Q()
+    for word in words:
+        query |= Q(**{f"{field}__icontains": word})
+    return queryset.filter(query)
+
+
+FULLTEXT_CANDIDATES = 20
+FULLTEXT_WORDS = 3
+
+
+def _fulltext_candidates(queryset: QuerySet, text: str) -> QuerySet:
+    """Claims that contain all of the longest (rarest-looking) words of ``text``, best
+    ranked first: catches rewordings whose trigram distance is large (PostgreSQL only).
+    All, not any: an OR of common words matches thousands of rows to rank."""
+    from django.contrib.postgres.search import SearchQuery
+
+    words = {w for w in WORD_RE.findall(text.casefold()) if len(w) > 3 and w not in STOPWORDS}
+    words = sorted(words, key=len, reverse=True)[:FULLTEXT_WORDS]
+    if not words:
+        return queryset.none()
+    terms = SearchQuery(" & ".join(f"{w}:*" for w in words), config="simple", search_type="raw")
+    return queryset.search_terms(terms)
+
+
+def claim_match_candidates(
+    *, text: str, claimant: str = "", exclude: int | None = None
+) -> list[tuple[Claim, float]]:
+    """Existing claims scored against ``text``, best first, at or above the lower threshold."""
+    target = ClaimText.of(text, claimant)
+    queryset = Claim.objects.exclude(pk=exclude) if exclude else Claim.objects.all()
+    queryset = queryset.only("id", "text", "claimant", "slug", "status")
+    found = {c.pk: c for c in _candidates(queryset, "text", text)[:CANDIDATES]}
+    if connection.vendor == "postgresql":
+        for claim in _fulltext_candidates(queryset, text)[:FULLTEXT_CANDIDATES]:
+            found.setdefault(claim.pk, claim)
+    scored = [(c, match_score(target, ClaimText.of(c.text, c.claimant))) for c in found.values()]
+    scored = [(c, s) for c, s in scored if s >= settings.FACTCHECK_MATCH_SUGGEST]
+    return sorted(scored, key=lambda pair: -pair[1])
+
+
+def claim_match_best(*, text: str, claimant: str = "") -> Claim | None:
+    """The existing claim that is the same claim (at or above the higher threshold)."""
+    for claim, score in claim_match_candidates(text=text, claimant=claimant):
+        if score >= settings.FACTCHECK_MATCH_LINK:
+            return claim
+    return None
+
+
+def external_match_candidates(
+    *, text: str, claimant: str = ""
+) -> list[tuple[ExternalReview, float]]:
+    target = ClaimText.of(text, claimant)
+    queryset = _candidates(ExternalReview.objects.all(), "claim_reviewed", text)
+    scored = [
+        (r, match_score(target, ClaimText.of(r.claim_reviewed, r.claimant)))
+        for r in queryset[:CANDIDATES]
+    ]
+    scored = [(r, s) for r, s in scored if s >= settings.FACTCHECK_MATCH_SUGGEST]
+    return sorted(scored, key=lambda pair: -pair[1])
+
+
+def _match_store(claim: Claim, score: float, **target) -> ClaimMatch:
+    status = (
+        ClaimMatch.Status.LINKED
+        if score >= settings.FACTCHECK_MATCH_LINK
+        else ClaimMatch.Status.SUGGESTED
+    )
+    match, created = ClaimMatch.objects.get_or_create(
+        claim=claim, **target, defaults={"score": score, "status": status}
+    )
+    if not created and match.status == ClaimMatch.Status.SUGGESTED and match.score != score:
+        match.score, match.status = score, status
+        match.save(update_fields=["score", "status"])
+    return match
+
+
+@transaction.atomic
+def claim_matches_find(*, claim: Claim) -> list[ClaimMatch]:
+    """Store the claims and external reviews that may say the same as ``claim``. A review
+    at or above the higher threshold is linked to the claim ("already checked elsewhere")."""
+    matches = []
+    for other, score in claim_match_candidates(
+        text=claim.text, claimant=claim.claimant, exclude=claim.pk
+    ):
+        matches.append(_match_store(claim, min(score, 0.999), other_claim=other))
+    for review, score in external_match_candidates(text=claim.text, claimant=claim.claimant):
+        match = _match_store(claim, score, external_review=review)
+        if match.status == ClaimMatch.Status.LINKED and review.claim_id is None:
+            ExternalReview.objects.filter(pk=review.pk).update(claim=claim)
+        matches.append(match)
+    return matches
+
+
+@transaction.atomic
+def external_review_match(*, review: ExternalReview) -> list[ClaimMatch]:
+    """Match an imported review against the newsroom's claims."""
+    matches = []
+    for claim, score in claim_match_candidates(
+        text=review.claim_reviewed, claimant=review.claimant
+    ):
+        match = _match_store(claim, score, external_review=review)
+        matches.append(match)
+        if match.status == ClaimMatch.Status.LINKED and review.claim_id is None:
+            review.claim = claim
+            ExternalReview.objects.filter(pk=review.pk).update(claim=claim)
+    return matches
+
+
+@transaction.atomic
+def claim_match_decide(*, match: ClaimMatch, same: bool, user) -> ClaimMatch:
+    """The editor's answer to "possibly the same claim". For another claim that is the same,
+    the newer draft claim is merged into the older one (its appearances and sources move);
+    for another publisher's review, the review is linked to the claim."""
+    match.status = ClaimMatch.Status.LINKED if same else ClaimMatch.Status.DISMISSED
+    match.decided_by = user
+    match.save(update_fields=["status", "decided_by"])
+    if not same:
+        return match
+    if match.external_review_id:
+        ExternalReview.objects.filter(pk=match.external_review_id).update(claim=match.claim)
+    elif match.other_claim_id:
+        claim_merge(claim=match.claim, into=match.other_claim, user=user)
+    return match
+
+
+@transaction.atomic
+def claim_merge(*, claim: Claim, into: Claim, user) -> Claim:
+    """Fold ``claim`` into ``into``: one claim with all the appearances. Only a claim that
+    has no published verdict can be folded away. Both histories say who merged them."""
+    if claim.verdicts.filter(status=Verdict.Status.PUBLISHED).exists():
+        raise ValidationError(_("A claim with a published verdict cannot be merged away."))
+    for appearance in claim.appearances.all():
+        appearance.claim = into
+        appearance.save(update_fields=["claim"])
+    for citation in claim.citations.exclude(source__in=into.citations.values("source")):
+        citation.claim = into
+        citation.save(update_fields=["claim"])
+    claim.suggestions.update(claim=into)
+    ExternalReview.objects.filter(claim=claim).update(claim=into)
+    Citation.objects.filter(claim=claim).delete()
+    _history(into, user, f"claim {claim.pk} merged into this one")
+    into.save(update_fields=["updated_at"])
+    _history(claim, user, f"merged into claim {into.pk}")
+    claim.delete()
+    return into
+
+
+# --- Suggestions: check-worthy sentences ---------------------------------------------------
+
+
+def article_suggest(*, article: Article) -> int:
+    """(Re)compute the suggestions of every paragraph. Idempotent: a sentence already
+    suggested keeps its row and the editor's decision; a suggestion whose sentence is gone
+    is dropped unless the editor acted on it. Returns how many are new."""
+    min_score = settings.FACTCHECK_SUGGEST_MIN_SCORE
+    existing = {
+        (s.paragraph_id, s.start, s.end): s for s in ClaimSuggestion.objects.filter(article=article)
+    }
+    keep, new = set(), []
+    for paragraph in article.paragraphs.all():
+        for found in text_suggestions(paragraph.text, min_score=min_score):
+            key = (paragraph.pk, found.start, found.end)
+            keep.add(key)
+            row = existing.get(key)
+            if row is None:
+                new.append(
+                    ClaimSuggestion(
+                        article=article,
+                        paragraph=paragraph,
+                        start=found.start,
+                        end=found.end,
+                        text=found.text,
+                        score=found.score,
+                        reasons=found.reasons,
+                    )
+                )
+            elif (row.text, row.score, row.reasons) != (found.text, found.score, found.reasons):
+                row.text, row.score, row.reasons = found.text, found.score, found.reasons
+                row.save(update_fields=["text", "score", "reasons"])
+    stale = [
+        row.pk
+        for key, row in existing.items()
+        if key not in keep and row.status == ClaimSuggestion.Status.NEW
+    ]
+    ClaimSuggestion.objects.filter(pk__in=stale).delete()
+    ClaimSuggestion.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def suggestion_accept(
+    *, suggestion: ClaimSuggestion, user, text: str = "", claimant: str = ""
+) -> Claim:
+    """Turn a suggestion into a claim anchored to the sentence's span (the editor may
+    reword the claim; the appearance keeps the sentence as published)."""
+    suggestion = ClaimSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if suggestion.status != ClaimSuggestion.Status.NEW:
+        raise ValidationError(_("This suggestion was already handled."))
+    article = suggestion.article
+    created = claim_create(
+        text=text.strip() or suggestion.text,
+        article=article,
+        paragraph=suggestion.paragraph,
+        quote=suggestion.text,
+        start=suggestion.start,
+        claimant=claimant,
+        language=article.language,
+        claim_date=article.published_at.date() if article.published_at else None,
+        created_by=user,
+        match=True,
+    )
+    claim = created.claim
+    suggestion.status = ClaimSuggestion.Status.ACCEPTED
+    suggestion.claim = claim
+    suggestion.decided_by = user
+    suggestion.decided_at = timezone.now()
+    suggestion.save(update_fields=["status", "claim", "decided_by", "decided_at"])
+    return claim
+
+
+def suggestion_dismiss(*, suggestion: ClaimSuggestion, user) -> ClaimSuggestion:
+    ClaimSuggestion.objects.filter(pk=suggestion.pk, status=ClaimSuggestion.Status.NEW).update(
+        status=ClaimSuggestion.Status.DISMISSED, decided_by=user, decided_at=timezone.now()
+    )
+    suggestion.refresh_from_db()
+    return suggestion
+
+
+# --- ClaimReview ---------------------------------------------------------------------------
+
+
+SCHEMA = "https://schema.org"
+
+
+def _number(value: float | int | None):
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _prune(data: dict) -> dict:
+    """Drop empty values, so no field is published blank."""
+    return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+
+
+# --- Out: the newsroom's own ----------------------------------------------------------
+
+
+def claims_for_claimreview():
+    """Published claims with everything their ClaimReview needs, in three queries."""
+    return (
+        Claim.objects.public()
+        .prefetch_related(
+            Prefetch(
+                "verdicts",
+                queryset=Verdict.objects.published().select_related("rating__scale"),
+                to_attr="published_verdicts",
+            ),
+            Prefetch(
+                "appearances",
+                queryset=ClaimAppearance.objects.select_related("article", "paragraph").order_by(
+                    "appeared_at", "created_at", "id"
+                ),
+                to_attr="ordered_appearances",
+            ),
+        )
+        .order_by("-updated_at", "-id")
+    )
+
+
+def claimreview_for_claim(claim: Claim) -> dict | None:
+    """The ClaimReview of a published claim (from ``claims_for_claimreview()``)."""
+    verdicts = getattr(claim, "published_verdicts", None)
+    if verdicts is None:
+        verdicts = list(claim.verdicts.published().select_related("rating__scale"))
+    if not verdicts:
+        return None
+    verdict = verdicts[0]
+    rating = verdict.rating
+    appearances = getattr(claim, "ordered_appearances", None)
+    if appearances is None:
+        appearances = list(
+            claim.appearances.select_related("article", "paragraph").order_by(
+                "appeared_at", "created_at", "id"
+            )
+        )
+    urls = []
+    for appearance in appearances:
+        url = appearance.public_url
+        if url and appearance.article_id:
+            url = site_url(url)
+        if url and url not in urls:
+            urls.append(url)
+    work = [{"@type": "CreativeWork", "url": url} for url in urls]
+    review_rating = {"@type": "Rating", "alternateName": rating.label_for(claim.language)}
+    if rating.value_in_bounds:
+        review_rating |= {
+            "ratingValue": rating.value,
+            "bestRating": rating.scale.best_value,
+            "worstRating": rating.scale.worst_value,
+        }
+    item = _prune(
+        {
+            "@type": "Claim",
+            "author": _prune({"@type": "Person", "name": claim.claimant})
+            if claim.claimant
+            else None,
+            "datePublished": claim.claim_date.isoformat() if claim.claim_date else None,
+            "appearance": work,
+            "firstAppearance": work[0] if work else None,
+        }
+    )
+    return _prune(
+        {
+            "@context": SCHEMA,
+            "@type": "ClaimReview",
+            "url": site_url(claim.get_absolute_url()),
+            "claimReviewed": claim.text,
+            "datePublished": timezone.localdate(verdict.published_at).isoformat(),
+            "inLanguage": claim.language,
+            "author": {
+                "@type": "Organization",
+                "name": settings.FACTCHECK_PUBLISHER_NAME,
+                "url": site_url("/"),
+            },
+            "reviewRating": review_rating,
+            "reviewBody": verdict.summary,
+            "itemReviewed": item,
+        }
+    )
+
+
+def claimreview_feed(reviews: Iterable[dict]) -> dict:
+    """A schema.org DataFeed of ClaimReviews."""
+    return {
+        "@context": SCHEMA,
+        "@type": "DataFeed",
+        "name": f"{settings.FACTCHECK_PUBLISHER_NAME} ClaimReview",
+        "url": site_url(),
+        "dateModified": timezone.now().isoformat(timespec="seconds"),
+        "dataFeedElement": list(reviews),
+    }
+
+
+def claimreview_feed_own() -> dict:
+    reviews = (claimreview_for_claim(c) for c in claims_for_claimreview())
+    return claimreview_feed(r for r in reviews if r is not None)
+
+
+# --- Out: what was imported -----------------------------------------------------------
+
+
+def claimreview_for_external(review: ExternalReview) -> dict:
+    """An imported review as ClaimReview again, keeping what it said."""
+    authors = [
+        _prune(
+            {"@type": a.get("type") or "Organization", "name": a.get("name"), "url": a.get("url")}
+        )
+        for a in review.authors
+    ]
+    rating = _prune(
+        {
+            "@type": "Rating",
+            "alternateName": review.rating_text,
+            "ratingValue": _number(review.rating_value),
+            "bestRating": _number(review.best_rating),
+            "worstRating": _number(review.worst_rating),
+        }
+    )
+    appearances = [{"@type": "CreativeWork", "url": url} for url in review.appearance_urls]
+    item = _prune(
+        {
+            "@type": "Claim",
+            "author": _prune({"@type": review.claimant_type or "Person", "name": review.claimant})
+            if review.claimant
+            else None,
+            "datePublished": review.claim_date.isoformat() if review.claim_date else None,
+            "appearance": appearances,
+            "firstAppearance": {"@type": "CreativeWork", "url": review.first_appearance_url}
+            if review.first_appearance_url
+            else None,
+        }
+    )
+    return _prune(
+        {
+            "@context": SCHEMA,
+            "@type": "ClaimReview",
+            "url": review.url,
+            "claimReviewed": review.claim_reviewed,
+            "datePublished": review.review_date.isoformat() if review.review_date else None,
+            "inLanguage": review.language,
+            "author": authors[0] if len(authors) == 1 else authors,
+            "reviewRating": rating,
+            "itemReviewed": item,
+        }
+    )
+
+
+# --- In -------------------------------------------------------------------------------
+
+
+@dataclass
+class ClaimReviewImport:
+    imported: int = 0
+    updated: int = 0
+    linked: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    reviews: list[ExternalReview] = field(default_factory=list)
+
+
+def rating_text_fold(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def rating_for_text(text: str, ratings: list[Rating] | None = None) -> Rating | None:
+    """The local rating another publisher's textual rating maps to: a label or an alias
+    of a rating on an active scale, compared without case and punctuation."""
+    folded = rating_text_fold(text)
+    if not folded:
+        return None
+    if ratings is None:
+        ratings = list(Rating.objects.filter(scale__is_active=True).select_related("scale"))
+    for rating in ratings:
+        names = [rating.label_nl, rating.label_en, *rating.aliases.splitlines()]
+        if folded in {rating_text_fold(n) for n in names if n.strip()}:
+            return rating
+    return None
+
+
+def review_fingerprint(parsed: ParsedReview) -> str:
+    key = f"{parsed.url}\n{' '.join(parsed.claim_reviewed.split())}"
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def claimreview_import(
+    *, data: bytes, origin: str = "", base_url: str = "", on_progress=None
+) -> ClaimReviewImport:
+    """Store every ClaimReview in ``data`` as an ExternalReview (the same URL and claim
+    again updates the row), map its rating, and match it to local claims.
+    ``on_progress(done, total)``, if given, is told how far it is before each record
+    and once at the end."""
+    result = ClaimReviewImport()
+    ratings = list(Rating.objects.filter(scale__is_active=True).select_related("scale"))
+    records = list(claimreview_records(data, base_url=base_url))
+    for done, record in enumerate(records):
+        if on_progress is not None:
+            on_progress(done, len(records))
+        if isinstance(record, RecordError):
+            result.errors.append(str(record))
+            continue
+        result.warnings.extend(f"{record.where}: {w}" for w in record.warnings)
+        with transaction.atomic():
+            review, created = ExternalReview.objects.update_or_create(
+                fingerprint=review_fingerprint(record),
+                defaults={
+                    "url": record.url[:2000],
+                    "claim_reviewed": record.claim_reviewed,
+                    "authors": record.authors,
+                    "claimant": record.claimant[:500],
+                    "claimant_type": record.claimant_type[:40],
+                    "claim_date": record.claim_date,
+                    "review_date": record.review_date,
+                    "appearance_urls": record.appearance_urls,
+                    "first_appearance_url": record.first_appearance_url[:2000],
+                    "rating_text": record.rating_text[:500],
+                    "rating_value": record.rating_value,
+                    "best_rating": record.best_rating,
+                    "worst_rating": record.worst_rating,
+                    "language": record.language,
+                    "rating": rating_for_text(record.rating_text, ratings),
+                    "raw": record.raw,
+                    "warnings": record.warnings,
+                    "imported_from": origin[:2000],
+                },
+            )
+            external_review_match(review=review)
+        result.imported += created
+        result.updated += not created
+        result.linked += review.claim_id is not None
+        result.reviews.append(review)
+    if on_progress is not None:
+        on_progress(len(records), len(records))
+    return result

@@ -1,13 +1,18 @@
-"""What every service shares: sending tasks after commit, and unique slugs."""
+"""What every service shares: sending tasks after commit, unique slugs, history rows for
+compare-and-set changes, and the article page cache's render version."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from django.core.cache import caches
 from django.db import transaction
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
+
+from claims.models import Article
 
 log = logging.getLogger(__name__)
 
@@ -94,4 +99,24 @@ def history_record(instance, *, reason: str, user=None) -> None:
         history_change_reason=reason[:100],
         history_user=user,
         **values,
+    )
+
+
+def article_cache_touch(
+    *, article_ids: Iterable[int] = (), claim_ids: Iterable[int] = (), source_ids=()
+) -> int:
+    """Bump the render version of every article that shows one of these articles, claims
+    or sources, so its cached page is rebuilt on the next view. One UPDATE."""
+    article_ids, claim_ids, source_ids = list(article_ids), list(claim_ids), list(source_ids)
+    if not (article_ids or claim_ids or source_ids):
+        return 0
+    affected = Q(pk__in=article_ids)
+    if claim_ids:
+        affected |= Q(appearances__claim_id__in=claim_ids)
+    if source_ids:
+        affected |= Q(citations__source_id__in=source_ids)
+        affected |= Q(appearances__claim__citations__source_id__in=source_ids)
+    ids = Article.objects.filter(affected).values("pk")
+    return Article.objects.filter(pk__in=Subquery(ids)).update(
+        render_version=F("render_version") + 1
     )

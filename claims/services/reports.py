@@ -1,4 +1,6 @@
-"""Reader reports and the reviewer queue.
+"""Reader reports: the "found an error?" form's reports, the reviewer queue, triage, the
+emails that tell the reader, the public corrections accepted reports become, and one
+reporter's personal data.
 
 A report is stored in the request, before any task is sent; its follow-up work
 (priority, evidence links) is ``processed_at IS NULL``, which the sweeper finds.
@@ -12,22 +14,32 @@ and an explicit history row records it (django-simple-history does not see updat
 
 Every state change of a claimed report goes through ``_report_held``: only the
 reviewer holding it, while the lease runs, may resolve it.
+
+Telling the reader: emails are rows in an outbox (``ReportEmail``), written in the same
+transaction as the decision they report and sent by a task after commit. A mail server
+outage leaves the row unsent with its error and a later ``next_attempt_at``; the sweeper
+sends it again. A sender claims a row with a conditional UPDATE first, so a task that
+runs twice sends once.
+
+Corrections are public and append-only: an amendment is a new correction that says so.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, When
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from claims.links import BadLink, link_domain, link_normalise
 from claims.models import (
     Article,
     BlockedReporter,
@@ -39,9 +51,8 @@ from claims.models import (
     Source,
 )
 from claims.services.core import task_coalesce_release, task_resend, task_send
-from claims.services.corrections import correction_publish
-from claims.services.reach import article_reach_points
-from claims.services.report_emails import report_email_queue
+from claims.services.sources import source_get_or_create
+from claims.text.links import BadLink, site_url
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +99,24 @@ def _lease() -> timezone.timedelta:
 
 def _point() -> timezone.timedelta:
     return timezone.timedelta(minutes=settings.FACTCHECK_REPORT_PRIORITY_POINT_MINUTES)
+
+
+REACH_POINTS_MAX = 6
+
+
+def article_reach_points(article: Article, *, now=None) -> int:
+    """0 to 6 points: 2 per tenfold of page views (10, 100, 1000+), or, with no views
+    tracked, 4 for an article published in the last day and 2 in the last week."""
+    if article.page_views > 0:
+        return min(REACH_POINTS_MAX, 2 * int(math.log10(article.page_views)))
+    if article.published_at is None:
+        return 0
+    age = (now or timezone.now()) - article.published_at
+    if age <= timezone.timedelta(days=1):
+        return 4
+    if age <= timezone.timedelta(days=7):
+        return 2
+    return 0
 
 
 # --- The reader's side --------------------------------------------------------------
@@ -257,19 +286,9 @@ def _evidence_sources_add(report: Report) -> None:
 def _evidence_source(url: str) -> Source | None:
     """The source for an evidence link: waiting to be fetched by the source pipeline."""
     try:
-        key = link_normalise(url)
+        return source_get_or_create(url=url)
     except BadLink:
         return None
-    source, _ = Source.objects.get_or_create(
-        key=key,
-        defaults={
-            "url": key,
-            "domain": link_domain(key),
-            "state": Source.State.WAITING,
-            "next_check_at": timezone.now(),
-        },
-    )
-    return source
 
 
 def report_info_reply(*, report: Report, text: str) -> bool:
@@ -968,3 +987,146 @@ def report_duplicate_candidates(*, report: Report, limit: int = 5) -> list[Dupli
             )
     found.sort(key=lambda c: (c.quote_overlap, c.score), reverse=True)
     return found[:limit]
+
+
+# --- Corrections ---------------------------------------------------------------------------
+
+
+def correction_publish(
+    *,
+    article: Article,
+    text: str,
+    kind: str = Correction.Kind.CORRECTION,
+    claim: Claim | None = None,
+    reports: list[Report] | tuple = (),
+    amends: Correction | None = None,
+    created_by=None,
+) -> Correction:
+    """Publish a correction on ``article`` (and ``claim``), answering ``reports``."""
+    if amends is not None and amends.article_id != article.pk:
+        raise ValueError("An amendment belongs to the same article as what it amends.")
+    correction = Correction.objects.create(
+        article=article,
+        claim=claim,
+        kind=kind,
+        text=text,
+        amends=amends,
+        created_by=created_by,
+    )
+    if reports:
+        correction.reports.set(reports)
+    return correction
+
+
+# --- Telling the reader: the email outbox --------------------------------------------------
+
+
+log = logging.getLogger(__name__)
+
+SEND_LEASE = timezone.timedelta(minutes=5)
+TEMPLATE = "reports/emails/report_{kind}.txt"
+
+
+def report_email_queue(
+    *,
+    report: Report,
+    kind: str,
+    outcome_of: Report | None = None,
+    corrections: list[Correction] | tuple = (),
+) -> ReportEmail | None:
+    """Put an email to the reporter in the outbox, in the reader's language.
+
+    ``outcome_of`` is the original report whose outcome a duplicate's reporter is told.
+    Nothing is queued without a consenting address, or when this outcome was told."""
+    if not (report.email and report.email_consent):
+        return None
+    decided = outcome_of or report
+    with translation.override(report.language):
+        context = {
+            "report": report,
+            "decided": decided,
+            "corrections": [
+                (correction, site_url(correction.get_absolute_url())) for correction in corrections
+            ],
+            "tracking_url": site_url(report.get_absolute_url()),
+            "article_url": site_url(report.article.get_absolute_url()),
+            "site_name": settings.SITE_NAME,
+        }
+        text = render_to_string(TEMPLATE.format(kind=kind), context).strip()
+    subject, _, body = text.partition("\n")
+    try:
+        with transaction.atomic():
+            email = ReportEmail.objects.create(
+                report=report, kind=kind, subject=subject.strip()[:200], body=body.strip() + "\n"
+            )
+    except IntegrityError:  # this outcome was already told
+        return None
+    from claims import tasks
+
+    task_send(tasks.report_email_send_task, email.pk)
+    return email
+
+
+def _backoff(attempts: int) -> timezone.timedelta:
+    """1, 2, 4 ... minutes, at most six hours."""
+    return timezone.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def report_email_send(*, email_id: int) -> bool:
+    """Send one outbox email. Safe to run twice; returns whether it went out now."""
+    now = timezone.now()
+    claimed = (
+        ReportEmail.objects.filter(pk=email_id, sent_at__isnull=True, failed_at__isnull=True)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + SEND_LEASE, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    email = ReportEmail.objects.select_related("report").get(pk=email_id)
+    address = email.report.email
+    if not address:
+        ReportEmail.objects.filter(pk=email_id).update(
+            lease_until=None, failed_at=now, last_error="no address: erased by the reader's request"
+        )
+        return False
+    message = EmailMessage(
+        subject=email.subject,
+        body=email.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:  # SMTP, socket and TLS errors alike: keep it and retry later
+        gave_up = email.attempts >= settings.FACTCHECK_EMAIL_MAX_ATTEMPTS
+        ReportEmail.objects.filter(pk=email_id).update(
+            lease_until=None,
+            last_error=f"{type(exc).__name__}: {exc}"[:300],
+            next_attempt_at=timezone.now() + _backoff(email.attempts),
+            failed_at=timezone.now() if gave_up else None,
+        )
+        log.warning("report email %s not sent (attempt %s): %s", email_id, email.attempts, exc)
+        return False
+    ReportEmail.objects.filter(pk=email_id).update(
+        sent_at=timezone.now(), lease_until=None, last_error=""
+    )
+    return True
+
+
+def report_emails_sweep(*, limit: int = 200) -> int:
+    """Send again every outbox email that is due: never sent, not given up, no sender
+    on it (or its sender's lease ran out)."""
+    from claims import tasks
+
+    now = timezone.now()
+    ids = list(
+        ReportEmail.objects.filter(
+            sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=now
+        )
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    task_resend(tasks.report_email_send_task, ids)
+    return len(ids)

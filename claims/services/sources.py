@@ -12,27 +12,95 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from claims import fetch
-from claims.importers.page import PageText, page_extract, quote_match
-from claims.links import link_domain, link_normalise
-from claims.models import Citation, Claim, Snapshot, SnapshotText, Source
-from claims.services.articles import article_cache_touch
-from claims.services.core import history_record, task_send
+from claims.importers.page import PageText, page_extract
+from claims.models import Citation, Claim, HostTurn, Snapshot, SnapshotText, Source
+from claims.services.core import article_cache_touch, history_record, task_send
+from claims.text.links import link_domain, link_normalise
+from claims.text.quotes import quote_match
 
 log = logging.getLogger(__name__)
 
 State = Source.State
 CLAIMABLE = [State.WAITING, State.LIVE, State.FAILING, State.CHANGED, State.DEAD]
 RETRY_COUNTDOWN_MAX = 600  # Celery countdowns stay well under the visibility timeout
+
+
+# --- Creating sources -------------------------------------------------------------------
+
+
+def source_key(*, url: str = "", title: str = "", publisher: str = "") -> str:
+    """One source per normalised URL, or per title and publisher while it has none."""
+    if url:
+        return link_normalise(url)
+    folded = " ".join(f"{title}|{publisher}".casefold().split())
+    return f"title:{folded}"
+
+
+def source_get_or_create(*, url: str = "", title: str = "", publisher: str = "") -> Source:
+    """The source for ``url`` (or, with no URL, for its title and publisher), created if it
+    is new: with a URL it waits for its first fetch. Raises claims.text.links.BadLink for
+    a URL we cannot keep."""
+    key = source_key(url=url, title=title, publisher=publisher)
+    source = Source.objects.filter(key=key).first()
+    if source is not None:
+        return source
+    url = key if url else ""
+    source, _created = Source.objects.get_or_create(
+        key=key,
+        defaults={
+            "url": url,
+            "title": title[:500],
+            "publisher": publisher[:200],
+            "domain": link_domain(url) if url else "",
+            "state": State.WAITING if url else State.NEEDS_URL,
+            "next_check_at": timezone.now() if url else None,
+        },
+    )
+    return source
+
+
+# --- Per-host politeness without Redis ---------------------------------------------------
+
+
+class DatabaseTurns:
+    """The fetcher's per-host turns in the database (``HostTurn``, one row per host,
+    locked while its turn is reserved), for the embedded default without Redis."""
+
+    def reserve(self, host: str, *, interval: float, max_wait: float) -> float:
+        now = time.time()
+        with transaction.atomic():
+            turn = HostTurn.objects.select_for_update().filter(host=host).first()
+            if turn is None:
+                try:
+                    with transaction.atomic():
+                        HostTurn.objects.create(host=host, next_at=now + interval)
+                    return 0.0
+                except IntegrityError:
+                    turn = HostTurn.objects.select_for_update().get(host=host)
+            slot = max(now, turn.next_at)
+            if slot - now > max_wait:
+                return -(slot - now)
+            turn.next_at = slot + interval
+            turn.save(update_fields=["next_at"])
+        return slot - now
+
+
+def source_turns() -> fetch.TurnStore:
+    """Where the fetcher keeps per-host turns: Redis when there is one, else the database."""
+    if settings.REDIS_URL:
+        return fetch.RedisTurns(settings.REDIS_URL)
+    return DatabaseTurns()
 
 
 @dataclass
@@ -74,7 +142,7 @@ def source_fetch(*, source_id: int, attempt: int = 0, force: bool = False) -> So
     if not claimed:
         return SourceFetch(source_id, "skipped")
 
-    result = fetch.url_fetch(source.url)
+    result = fetch.url_fetch(source.url, turns=source_turns())
     page = _page(result)
     return _fetch_record(source, before, lease, result, page, attempt=attempt)
 
@@ -403,7 +471,7 @@ def source_fetch_now(*, source: Source) -> bool:
 def source_url_set(*, source: Source, url: str) -> Source:
     """Attach or change a source's URL and fetch it. When another source already has
     that URL, this one merges into it (one source per normalised URL) and that one is
-    returned. Raises claims.links.BadLink for a URL we cannot keep."""
+    returned. Raises claims.text.links.BadLink for a URL we cannot keep."""
     from claims import tasks
 
     key = link_normalise(url)

@@ -62,6 +62,14 @@ PATTERNS = [
     (re.compile(r"fetch started \(was (?P<state>\w+)\)"), _("fetch started (was %(state)s)")),
     (re.compile(r"fetch failed: (?P<code>\w+)"), _("fetch failed: %(code)s")),
     (re.compile(r"merged into source (?P<pk>\d+)"), _("merged into source %(pk)s")),
+    (re.compile(r"source (?P<pk>\d+) cited"), _("source %(pk)s cited")),
+    (
+        re.compile(r"quoted passage of source (?P<pk>\d+) changed"),
+        _("quoted passage of source %(pk)s changed"),
+    ),
+    (re.compile(r"source (?P<pk>\d+) no longer cited"), _("source %(pk)s no longer cited")),
+    (re.compile(r"claim (?P<pk>\d+) merged into this one"), _("claim %(pk)s merged into this one")),
+    (re.compile(r"merged into claim (?P<pk>\d+)"), _("merged into claim %(pk)s")),
     (re.compile(r"duplicate of (?P<pk>\d+)"), _("duplicate of report #%(pk)s")),
     (
         re.compile(r"name and email erased: retention period of (?P<days>\d+) days ended"),

@@ -1,6 +1,7 @@
-"""``{% jsonld data %}``: a ``<script type="application/ld+json">`` data block, escaped as
-Django's ``json_script`` escapes (``<``, ``>`` and ``&`` as unicode escapes), so no text in
-the data can close the script element."""
+"""``{% jsonld data %}``: JSON-LD for search engines, as a ``<script type="application/ld+json">``
+data block, escaped as Django's ``json_script`` escapes (``<``, ``>`` and ``&`` as unicode
+escapes), so no text in the data can close the script element. A data block is not script:
+the CSP's script-src does not apply and no browser executes it."""
 
 from __future__ import annotations
 

@@ -53,4 +53,4 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "dead_sources": stats.newest_dead_sources(),
     }
-    return render(request, "claims/dashboard.html", context)
+    return render(request, "dashboard.html", context)

@@ -1,96 +1,204 @@
-"""The reviewer queue: list and filter reports, claim the next one under a lease, and
-triage it in place with htmx (the same forms post without JavaScript too).
+"""Reader reports: the "found an error?" form's answer, the reader's tracking page, the
+reviewer queue (claim the next report under a lease, triage it in place with htmx; the
+same forms post without JavaScript), the public corrections log and its feeds, and one
+reporter's personal data for the admin.
 
-Every view needs ``claims.claim_report``; blocking a reporter needs ``block_reporter``
+Staff views need ``claims.claim_report``; blocking a reporter needs ``block_reporter``
 and seeing reporters' addresses ``view_reporter_email``. Only the reviewer holding a
 report may resolve it: the services refuse anyone else (``ReportNotHeld``).
 """
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib import messages
+import json
+import logging
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
+from django_ratelimit.core import is_ratelimited
 
 from claims import services
 from claims.access import staff_view
-from claims.forms import AcceptForm, DuplicateForm, InfoRequestForm, RejectForm, SpamForm
-from claims.models import Article, Language, Report
+from claims.forms.reports import (
+    AcceptForm,
+    DuplicateForm,
+    EraseForm,
+    InfoRequestForm,
+    QueueFilterForm,
+    RejectForm,
+    ReporterForm,
+    ReportForm,
+    ReportReplyForm,
+    SpamForm,
+)
+from claims.models import (
+    Article,
+    Correction,
+    Report,
+)
+from claims.services.reports import SPAM_HONEYPOT
+from claims.text.links import site_url
+from claims.views.articles import article_blank_form, article_content, article_page_render
+
+# --- The reader's side ---------------------------------------------------------------------
+
+
+log = logging.getLogger(__name__)
+
+
+def _rate_limited(request: HttpRequest, limits: list[tuple[str, object, str]]) -> bool:
+    """django-ratelimit on the cache, counting this request. A cache outage lets the
+    request through: a report is never lost to a broken counter."""
+    try:
+        return any(
+            is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
+            for group, key, rate in limits
+            if rate
+        )
+    except Exception:
+        log.warning("rate-limit cache unreachable; request let through")
+        return False
+
+
+def _report_limits(article: Article) -> list[tuple[str, object, str]]:
+    return [
+        ("report-ip", "ip", settings.FACTCHECK_REPORT_RATE_PER_IP),
+        (
+            "report-article",
+            lambda group, request: str(article.pk),
+            settings.FACTCHECK_REPORT_RATE_PER_ARTICLE,
+        ),
+    ]
+
+
+RATE_LIMITED = gettext_lazy(
+    "You have sent several reports in a short time. Please wait a little while and "
+    "send this one again; what you wrote is still here."
+)
+
+
+@require_http_methods(["GET", "POST"])
+def report_create(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    if request.method == "GET":
+        return redirect(f"{article.get_absolute_url()}#report")
+    content = article_content(request, article)
+    form = ReportForm(
+        request.POST, article=article, paragraphs=content.paragraphs, claims=content.claims
+    )
+    if not form.is_valid():
+        return _report_form_answer(request, article, content, form)
+    if _rate_limited(request, _report_limits(article)):
+        return _report_form_answer(request, article, content, form, notice=str(RATE_LIMITED))
+    data = form.cleaned_data
+    report = services.report_create(
+        article=article,
+        message=data["message"],
+        quote=data["quote"],
+        suggestion=data["suggestion"],
+        paragraph=form.paragraph_obj,
+        claim=form.claim_obj,
+        evidence_urls=data["evidence_urls"],
+        name=data["name"],
+        email=data["email"],
+        email_consent=data["email_consent"],
+        language=get_language() or "nl",
+        ip=request.META.get("REMOTE_ADDR", ""),
+        spam_note=SPAM_HONEYPOT if form.is_bot else "",
+    )
+    if request.htmx:  # the reference, and a blank form for another report
+        context = {
+            "article": article,
+            "sent": report,
+            "form_html": article_blank_form(request, content),
+        }
+        return render(request, "articles/article_detail.html#report-form", context)
+    messages.success(request, _("Thank you. Your report has been received."))
+    return redirect(report)
+
+
+def _report_form_answer(request, article, content, form, *, notice: str = "") -> HttpResponse:
+    """A refused report: the form again with what the reader wrote and why. htmx swaps
+    only 2xx answers, so the fragment is 200; the full page says 429 when rate-limited."""
+    if request.htmx:
+        return render(
+            request,
+            "articles/article_detail.html#report-form",
+            {"article": article, "form": form, "notice": notice},
+        )
+    status = 429 if notice else 200
+    return article_page_render(
+        request, article, content=content, form=form, notice=notice, status=status
+    )
+
+
+def _report_track_page(request, report: Report, *, reply_form=None, status=200) -> HttpResponse:
+    """The reader's view of their report: its state and the public outcome (for a
+    duplicate, the original's), never reviewer notes or who handled it."""
+    decided = report
+    if report.state == Report.State.DUPLICATE and report.duplicate_of is not None:
+        decided = report.duplicate_of
+    corrections = []
+    if decided.state == Report.State.ACCEPTED:
+        corrections = list(decided.corrections.select_related("article"))
+    if report.state == Report.State.WAITING and reply_form is None:
+        reply_form = ReportReplyForm()
+    context = {
+        "report": report,
+        "decided": decided,
+        "corrections": corrections,
+        "reply_form": reply_form if report.state == Report.State.WAITING else None,
+    }
+    return render(request, "reports/report_track.html", context, status=status)
+
+
+@require_GET
+def report_track(request: HttpRequest, reference: str) -> HttpResponse:
+    report = get_object_or_404(
+        Report.objects.select_related("article", "duplicate_of"), reference=reference
+    )
+    return _report_track_page(request, report)
+
+
+@require_POST
+def report_reply(request: HttpRequest, reference: str) -> HttpResponse:
+    """The reader answers the reviewer's question on the tracking page."""
+    report = get_object_or_404(
+        Report.objects.select_related("article", "duplicate_of"), reference=reference
+    )
+    if report.state != Report.State.WAITING:
+        messages.info(request, _("This report is no longer waiting for an answer."))
+        return redirect(report)
+    form = ReportReplyForm(request.POST)
+    if not form.is_valid():
+        return _report_track_page(request, report, reply_form=form)
+    if _rate_limited(request, [("report-reply", "ip", settings.FACTCHECK_REPORT_RATE_PER_IP)]):
+        form.add_error(None, RATE_LIMITED)
+        return _report_track_page(request, report, reply_form=form, status=429)
+    services.report_info_reply(report=report, text=form.cleaned_data["reply"])
+    messages.success(request, _("Thank you. Your answer has been added to your report."))
+    return redirect(report)
+
+
+# --- The reviewer queue --------------------------------------------------------------------
+
 
 PERMISSION = "claims.claim_report"
 PAGE_SIZE = 50
-
-
-class QueueFilterForm(forms.Form):
-    """The list's filters (GET). Empty values mean "any"."""
-
-    OPEN = "open"
-    state = forms.ChoiceField(
-        label=gettext_lazy("State"),
-        required=False,
-        choices=[(OPEN, gettext_lazy("Open")), *Report.State.choices, ("all", gettext_lazy("All"))],
-    )
-    article = forms.ModelChoiceField(
-        label=gettext_lazy("Article"),
-        required=False,
-        queryset=Article.objects.none(),
-        empty_label=gettext_lazy("All articles"),
-    )
-    language = forms.ChoiceField(
-        label=gettext_lazy("Language"),
-        required=False,
-        choices=[("", gettext_lazy("All languages")), *Language.choices],
-    )
-    waited = forms.TypedChoiceField(
-        label=gettext_lazy("Waiting at least"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[
-            ("", gettext_lazy("Any time")),
-            (1, gettext_lazy("1 day")),
-            (3, gettext_lazy("3 days")),
-            (7, gettext_lazy("a week")),
-            (30, gettext_lazy("a month")),
-        ],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["article"].queryset = Article.objects.filter(
-            pk__in=Report.objects.values("article_id")
-        ).only("pk", "title")
-
-    def reports(self):
-        data = self.cleaned_data if self.is_valid() else {}
-        reports = Report.objects.select_related("article", "assignee", "paragraph", "claim")
-        state = data.get("state") or self.OPEN
-        if state == self.OPEN:
-            reports = reports.open().order_by("queue_at", "id")
-        elif state == "all":
-            reports = reports.order_by("-created_at", "-id")
-        elif state in Report.OPEN_STATES:
-            reports = reports.filter(state=state).order_by("queue_at", "id")
-        else:
-            reports = reports.filter(state=state).order_by("-resolved_at", "-id")
-        if data.get("article"):
-            reports = reports.filter(article=data["article"])
-        if data.get("language"):
-            reports = reports.filter(language=data["language"])
-        if data.get("waited"):
-            since = timezone.now() - timezone.timedelta(days=data["waited"])
-            reports = reports.filter(created_at__lte=since)
-        return reports
 
 
 @staff_view(PERMISSION)
@@ -109,10 +217,7 @@ def report_queue(request: HttpRequest) -> HttpResponse:
         ],
         "held": services.report_held_by(user=request.user),
     }
-    query = request.GET.copy()
-    query.pop("page", None)
-    context["query"] = query.urlencode()
-    template = "claims/report_queue.html"
+    template = "reports/report_queue.html"
     if request.htmx and request.htmx.target == "report-list":
         template += "#report-list"
     return render(request, template, context)
@@ -172,7 +277,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     if report.is_held_by(request.user):
         services.report_lease_extend(report_id=report.pk, user=request.user)
         report.refresh_from_db(fields=["lease_until"])
-    return render(request, "claims/report_review.html", _review_context(request, report))
+    return render(request, "reports/report_review.html", _review_context(request, report))
 
 
 TRIAGE_FORMS = {
@@ -262,7 +367,7 @@ def report_triage(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(report.get_review_url())
     context = _review_context(request, report, bound)
     context.update(done=done, error=error)
-    template = "claims/report_review.html"
+    template = "reports/report_review.html"
     if request.htmx:
         template += "#triage-panel"
     return render(request, template, context)
@@ -287,3 +392,146 @@ def report_block(request: HttpRequest, pk: int) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("claims:report_queue")
     return redirect(back)
+
+
+# --- The corrections log and its feeds -----------------------------------------------------
+
+
+PAGE_SIZE = 30
+
+
+def corrections_filtered(params) -> tuple[object, dict]:
+    """Published corrections, newest first, filtered by ``kind`` and ``month``
+    (``YYYY-MM``, in the site's time zone). Unknown values are ignored."""
+    corrections = Correction.objects.select_related("article", "claim", "amends").filter(
+        article__status="published"
+    )
+    chosen = {"kind": "", "month": ""}
+    kind = params.get("kind", "")
+    if kind in Correction.Kind.values:
+        corrections = corrections.filter(kind=kind)
+        chosen["kind"] = kind
+    month = params.get("month", "")
+    year, _sep, number = month.partition("-")
+    if year.isdigit() and number.isdigit() and 1 <= int(number) <= 12 and len(year) == 4:
+        corrections = corrections.filter(
+            published_at__year=int(year), published_at__month=int(number)
+        )
+        chosen["month"] = month
+    return corrections.order_by("-published_at", "-id"), chosen
+
+
+@require_GET
+def correction_list(request: HttpRequest) -> HttpResponse:
+    corrections, chosen = corrections_filtered(request.GET)
+    page = Paginator(corrections, PAGE_SIZE).get_page(request.GET.get("page"))
+    months = (
+        Correction.objects.filter(article__status="published")
+        .annotate(month=TruncMonth("published_at"))
+        .values_list("month", flat=True)
+        .distinct()
+        .order_by("-month")
+    )
+    context = {
+        "page": page,
+        "chosen": chosen,
+        "kinds": Correction.Kind.choices,
+        "months": list(months),
+        "feed_query": urlencode({name: value for name, value in chosen.items() if value}),
+    }
+    template = "reports/correction_list.html"
+    if request.htmx and request.htmx.target == "correction-results":
+        template += "#correction-results"
+    return render(request, template, context)
+
+
+class CorrectionsFeed(Feed):
+    """RSS 2.0: the newest corrections, optionally of one type (``?kind=``)."""
+
+    limit = 50
+
+    def get_object(self, request, *args, **kwargs):
+        # The feed instance serves every request: the filters travel as the "object".
+        return request.GET.copy()
+
+    def title(self) -> str:
+        return _("%(site)s: corrections") % {"site": settings.SITE_NAME}
+
+    def description(self) -> str:
+        return _("Corrections, clarifications and changed verdicts, newest first.")
+
+    def link(self) -> str:
+        return reverse("claims:corrections")
+
+    def items(self, params):
+        corrections, _chosen = corrections_filtered(params)
+        return corrections[: self.limit]
+
+    def item_title(self, item: Correction) -> str:
+        return f"{item.get_kind_display()}: {item.article.title}"
+
+    def item_description(self, item: Correction) -> str:
+        # RSS descriptions and Atom's type="html" summaries are HTML to the feed reader:
+        # the text is escaped (and its lines kept) as on the corrections page.
+        return linebreaksbr(item.text, autoescape=True)
+
+    def item_link(self, item: Correction) -> str:
+        return item.get_absolute_url()
+
+    def item_guid(self, item: Correction) -> str:
+        return site_url(item.get_absolute_url())
+
+    def item_pubdate(self, item: Correction):
+        return item.published_at
+
+    def item_updateddate(self, item: Correction):
+        return item.published_at
+
+    def item_categories(self, item: Correction) -> list[str]:
+        return [item.get_kind_display()]
+
+
+class CorrectionsAtomFeed(CorrectionsFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self) -> str:
+        return self.description()
+
+
+# --- One reporter's personal data (the admin) ----------------------------------------------
+
+
+@staff_view("claims.erase_reporter_data", "claims.view_reporter_email")
+def reporter_data(request: HttpRequest) -> HttpResponse:
+    here = reverse("admin:claims_report_reporter_data")
+    form = ReporterForm(request.POST if request.method == "POST" else request.GET or None)
+    erase_form = EraseForm(initial={"email": form.data.get("email", "")})
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if request.POST.get("action") == "export":
+            data = services.reporter_data_export(email=email)
+            response = HttpResponse(
+                json.dumps(data, ensure_ascii=False, indent=2),
+                content_type="application/json; charset=utf-8",
+            )
+            response["Content-Disposition"] = 'attachment; filename="reporter-data.json"'
+            return response
+        erase_form = EraseForm(request.POST)
+        if erase_form.is_valid():
+            n = services.reporter_data_erase(email=email, user=request.user)
+            messages.success(
+                request, _("Name and email address erased from %(n)s reports.") % {"n": n}
+            )
+            return redirect(f"{here}?{urlencode({'email': email})}")
+    reports = None
+    if form.is_bound and form.is_valid():
+        reports = list(services.reporter_reports(email=form.cleaned_data["email"])[:200])
+    context = {
+        **admin.site.each_context(request),
+        "title": _("A reporter's personal data"),
+        "form": form,
+        "erase_form": erase_form,
+        "reports": reports,
+        "opts": Report._meta,
+    }
+    return render(request, "admin/claims/report/reporter_data.html", context)

@@ -12,10 +12,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from claims import services
 from claims.access import staff_view
-from claims.forms import SourceUrlForm
+from claims.forms.sources import SourceUrlForm
 from claims.models import Source
 
-TEMPLATE = "claims/source_detail.html"
+TEMPLATE = "sources/source_detail.html"
 POLL_DONE = 286  # htmx stops polling on this status
 
 
@@ -33,7 +33,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
         )
     page = Paginator(sources, 50).get_page(request.GET.get("page"))
     context = {"page": page, "state": state, "q": query, "states": Source.State.choices}
-    return render(request, "claims/source_list.html", context)
+    return render(request, "sources/source_list.html", context)
 
 
 def _detail_context(source: Source, **extra) -> dict:

@@ -102,7 +102,7 @@ def test_a_report_becomes_a_correction_the_reader_can_see(
 def test_a_claims_report_link_picks_the_claim_in_the_form(page: Page, live_server, seed_article):
     from claims import services
 
-    claim = services.claim_create(text="Het gesprek duurde vijf uur.", article=seed_article)
+    claim = services.claim_create(text="Het gesprek duurde vijf uur.", article=seed_article).claim
     claim.status = Claim.Status.PUBLISHED
     claim.save()
 

@@ -23,6 +23,7 @@ from claims import services
 from claims.importers.seed import seed_read
 from claims.models import Article, Claim, Rating, RatingScale
 from claims.roles import roles_ensure
+from claims.text.links import site_url
 
 # A copy of ../shared/seeds/000_1aac1ae9ab6f161f.txt, so the demo runs from a lone clone.
 SEED = Path(__file__).resolve().parents[2] / "fixtures" / "demo_article.txt"
@@ -113,10 +114,10 @@ class Command(BaseCommand):
             scale = self._scale()
             self._claims(article, scale)
             self._reports(article)
-        url = settings.SITE_URL.rstrip("/") + article.get_absolute_url()
+        url = site_url(article.get_absolute_url())
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Seed article: {url}")
-        self.stdout.write(f"  Admin:        {settings.SITE_URL.rstrip('/')}/admin/")
+        self.stdout.write(f"  Admin:        {site_url('/' + settings.ADMIN_PATH)}")
         for username, password in logins.items():
             self.stdout.write(f"  Login {username:<10} password {password}")
 
@@ -180,7 +181,7 @@ class Command(BaseCommand):
                 claimant=claimant,
                 claim_date=when,
                 created_by=editor,
-            )
+            ).claim
             source = next(source for source in sources if source.title.startswith(cites))
             citation = services.citation_add(claim=claim, source=source, user=editor)
             services.verdict_publish(

@@ -1,0 +1,16 @@
+"""The Django admin: the moderators' console, one module per area.
+
+Every model is listed with filters and search; history is read-only (see
+SIMPLE_HISTORY_REVERT_DISABLED). Workflow changes (claiming reports, verdict approval)
+happen on the staff pages, where their object-level rules live; the admin's actions call
+the same services.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from claims.admin import articles, claims, reports, sources, users  # noqa: F401  (registers)
+
+admin.site.site_header = _("Factcheck administration")
+admin.site.site_title = _("Factcheck administration")
+admin.site.index_title = _("Moderation")

@@ -1,0 +1,59 @@
+"""The newsroom's nouns, one module per area: articles, sources, claims, reports.
+
+Rules that concern one row live on the models as methods and properties. Writes that
+touch several rows, change a state or send a task live in ``claims/services/``. Every
+model is re-exported here, so ``claims.models.Report`` and migrations see one app.
+"""
+
+from claims.models.articles import Article, ArticleQuerySet, Paragraph, RelatedLink
+from claims.models.claims import (
+    Claim,
+    ClaimAppearance,
+    ClaimMatch,
+    ClaimQuerySet,
+    ClaimSuggestion,
+    ExternalReview,
+    Notification,
+    Rating,
+    RatingScale,
+    Verdict,
+    VerdictQuerySet,
+)
+from claims.models.common import Language
+from claims.models.reports import (
+    BlockedReporter,
+    Correction,
+    Report,
+    ReportEmail,
+    ReportQuerySet,
+)
+from claims.models.sources import Citation, HostTurn, Snapshot, SnapshotText, Source
+
+__all__ = [
+    "Article",
+    "ArticleQuerySet",
+    "BlockedReporter",
+    "Citation",
+    "Claim",
+    "ClaimAppearance",
+    "ClaimMatch",
+    "ClaimQuerySet",
+    "ClaimSuggestion",
+    "Correction",
+    "ExternalReview",
+    "HostTurn",
+    "Language",
+    "Notification",
+    "Paragraph",
+    "Rating",
+    "RatingScale",
+    "RelatedLink",
+    "Report",
+    "ReportEmail",
+    "ReportQuerySet",
+    "Snapshot",
+    "SnapshotText",
+    "Source",
+    "Verdict",
+    "VerdictQuerySet",
+]
