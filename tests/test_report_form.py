@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -93,6 +94,37 @@ def test_evidence_links_are_normalised_deduplicated_and_not_fetched(reader, seed
         "https://example.org/stuk?a=1&b=2",
         "https://www.example.org/ander-stuk",
     ]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_three_evidence_links_cost_no_dns_lookup_in_the_request(
+    reader, seed_article, monkeypatch, htmx
+):
+    """The web process never resolves a reader's link: a slow resolver must not stall
+    the site. The worker vets each address before it fetches anything."""
+    post(reader, seed_article, message="Opwarmen.")  # connections to cache and database
+    lookups = []
+
+    def getaddrinfo(host, *args, **kwargs):
+        lookups.append(host)
+        raise AssertionError(f"DNS lookup of {host!r} in the web process")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    response = post(
+        reader,
+        seed_article,
+        htmx=htmx,
+        message="Zie drie bronnen.",
+        evidence_1="https://nos.nl/artikel/1",
+        evidence_2="https://www.rijksoverheid.nl/onderwerpen/oekraine",
+        evidence_3="https://unresolvable-evidence.example/stuk",
+    )
+
+    assert lookups == []
+    assert response.status_code == (200 if htmx else 302)
+    report = Report.objects.latest("id")
+    assert report.message == "Zie drie bronnen."
+    assert len(report.evidence_urls) == 3
 
 
 class CanaryHandler(BaseHTTPRequestHandler):
