@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims.views import articles, claims, dashboard, pages, reports, sources
+from claims.views import articles, claims, dashboard, inbox, pages, reports, sources
 
 app_name = "claims"
 
@@ -14,10 +14,18 @@ urlpatterns = [
     path("claims/<slug:slug>/", claims.claim_detail, name="claim"),
     path("privacy/", pages.privacy, name="privacy"),
     path("staff/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("staff/inbox/", inbox.inbox, name="inbox"),
+    path("staff/inbox/text-fixes/<int:pk>/", inbox.inbox_text_fix, name="inbox_text_fix"),
     # The editor desk (staff only).
     path("desk/", claims.desk_index, name="desk"),
     path("desk/articles/<slug:slug>/", claims.desk_article, name="desk_article"),
     path("desk/articles/<slug:slug>/claims/", claims.desk_claim_create, name="desk_claim_create"),
+    path("desk/articles/<slug:slug>/edit/", articles.desk_article_edit, name="desk_article_edit"),
+    path(
+        "desk/articles/<slug:slug>/versions/<int:number>/",
+        articles.desk_revision,
+        name="desk_revision",
+    ),
     path("desk/suggestions/<int:pk>/", claims.desk_suggestion, name="desk_suggestion"),
     path("desk/claims/<int:pk>/", claims.desk_claim, name="desk_claim"),
     path("desk/claims/<int:pk>/assign/", claims.desk_claim_assign, name="desk_claim_assign"),

@@ -155,6 +155,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "claims.context_processors.inbox",
             ],
             "builtins": ["django.templatetags.i18n", "claims.templatetags.pager"],
         },

@@ -383,3 +383,39 @@ def test_admin_lists_keep_their_pinned_query_counts(db, reviewer):
     assert admin_list_queries(client) == ADMIN_LIST_QUERIES
     admin_data_grow(reviewer)
     assert admin_list_queries(client) == ADMIN_LIST_QUERIES
+
+
+# --- A claim's status changes only through the desk ----------------------------------
+
+
+def test_a_claims_status_cannot_be_changed_in_the_admin(seed_claim, editor):
+    from claims.models import Claim
+
+    Claim.objects.filter(pk=seed_claim.pk).update(
+        status=Claim.Status.NEEDS_REREVIEW, rereview_reason="Bron veranderd."
+    )
+    url = f"/admin/claims/claim/{seed_claim.pk}/change/"
+    client = Client()
+    client.force_login(editor)
+    page = client.get(url).content.decode()
+    assert 'name="status"' not in page and 'name="rereview_reason"' not in page
+    assert 'name="claimant"' in page  # the rest of the form is editable
+
+    client.post(
+        url,
+        {
+            "text": seed_claim.text,
+            "slug": seed_claim.slug,
+            "claimant": "Iemand anders",
+            "language": "nl",
+            "status": "published",
+            "rereview_reason": "",
+            "appearances-TOTAL_FORMS": "0",
+            "appearances-INITIAL_FORMS": "0",
+        },
+    )
+
+    seed_claim.refresh_from_db()
+    assert seed_claim.claimant == "Iemand anders"  # the save went through...
+    assert seed_claim.status == Claim.Status.NEEDS_REREVIEW  # ...but not the status
+    assert seed_claim.rereview_reason == "Bron veranderd."

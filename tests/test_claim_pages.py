@@ -20,7 +20,7 @@ def published(seed_claim, scale, editor, second_editor):
         claim=seed_claim, rating=scale.ratings.get(code="true"), summary="Klopt.", author=editor
     )
     services.verdict_submit(verdict=first, user=editor)
-    services.verdict_approve(verdict=first, user=editor)
+    services.verdict_approve(verdict=first, user=editor, seen=first.content_token())
     change = services.verdict_save(
         claim=seed_claim,
         rating=scale.ratings.get(code="mostly-true"),
@@ -30,7 +30,7 @@ def published(seed_claim, scale, editor, second_editor):
         author=editor,
     )
     services.verdict_submit(verdict=change, user=editor)
-    services.verdict_approve(verdict=change, user=second_editor)
+    services.verdict_approve(verdict=change, user=second_editor, seen=change.content_token())
     seed_claim.refresh_from_db()
     return seed_claim
 

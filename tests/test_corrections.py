@@ -190,6 +190,6 @@ def test_a_correction_shows_on_the_tracking_page_of_the_reports_it_answers(
     services.report_claim_next(user=reviewer)
     correction = services.report_accept(
         report_id=report.pk, user=reviewer, correction_text="Het is 18%."
-    )
+    ).correction
     html = reader.get(report.get_absolute_url()).content.decode()
     assert "Correctie gepubliceerd" in html and correction.get_absolute_url() in html

@@ -101,7 +101,7 @@ def samples(seed_claim, scale, editor, superuser) -> dict:
         "claims:desk_claim_assign": {"assignee": editor.pk},
         "claims:desk_citations": {"source": source.pk, "quote": "x"},
         "claims:desk_verdict": {"rating": rating.pk, "summary": "Nieuw.", "action": "publish"},
-        "claims:desk_verdict_review": {"action": "approve"},
+        "claims:desk_verdict_review": {"action": "approve", "seen": draft.content_token()},
         "claims:desk_match": {"action": "link"},
         "claims:desk_suggestion": {"action": "accept"},
         "claims:source_url": {"url": "https://example.org/new"},

@@ -32,7 +32,16 @@ def test_the_demo_carries_a_story_from_article_to_correction(db):
         # the cited source is one the article lists
         assert article.citations.filter(claim=None, source=cited[0].source).exists()
         assert verdict.explanation.startswith("<p>")
-    assert Report.objects.filter(state=Report.State.NEW).count() == 2
+    assert Report.objects.filter(state=Report.State.NEW).count() == 3
+    witkoff = Report.objects.get(quote="sinds mei 2025")
+    assert (witkoff.suggestion, witkoff.paragraph.position) == ("sinds januari 2025", 3)
+    # a verdict change waits for the second editor, who is a demo login too
+    change = Verdict.objects.get(status=Verdict.Status.IN_REVIEW)
+    assert change.author.username == "editor" and change.supersedes is not None
+    assert {"editor", "editor2", "reviewer", "moderator", "admin"} <= {
+        line.split()[1] for line in first.splitlines() if "password" in line
+    }
+    assert article.published_at.date().isoformat() == "2025-12-02"
     assert Correction.objects.filter(article=article).count() == 1
 
     before = counts()

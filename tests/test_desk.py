@@ -158,9 +158,10 @@ def test_verdict_workflow_through_the_desk(seed_claim, scale, editor, second_edi
     verdict.refresh_from_db()
     assert verdict.status == "in_review"
     review_url = reverse("claims:desk_verdict_review", args=[verdict.pk])
-    assert login(reviewer).post(review_url, {"action": "approve"}).status_code == 403
+    seen = {"action": "approve", "seen": verdict.content_token()}
+    assert login(reviewer).post(review_url, seen).status_code == 403
 
-    published = author.post(review_url, {"action": "approve"}, **HTMX)
+    published = author.post(review_url, seen, **HTMX)
     assert "gepubliceerd" in published.content.decode()
     verdict.refresh_from_db()
     assert verdict.status == "published"
@@ -171,15 +172,12 @@ def test_verdict_workflow_through_the_desk(seed_claim, scale, editor, second_edi
     new = Verdict.objects.get(status="in_review")
     panel = author.get(seed_claim.get_desk_url()).content.decode()
     assert "Je schreef deze wijziging" in panel
-    refused = author.post(
-        reverse("claims:desk_verdict_review", args=[new.pk]), {"action": "approve"}, **HTMX
-    )
+    seen = {"action": "approve", "seen": new.content_token()}
+    refused = author.post(reverse("claims:desk_verdict_review", args=[new.pk]), seen, **HTMX)
     assert refused.status_code == 200 and 'role="alert"' in refused.content.decode()
     new.refresh_from_db()
     assert new.status == "in_review"
-    approved = approver.post(
-        reverse("claims:desk_verdict_review", args=[new.pk]), {"action": "approve"}, **HTMX
-    )
+    approved = approver.post(reverse("claims:desk_verdict_review", args=[new.pk]), seen, **HTMX)
     assert approved.status_code == 200
     new.refresh_from_db()
     assert (new.status, new.approved_by) == ("published", second_editor)

@@ -133,7 +133,7 @@ def newsroom(db, editor, reviewer, scale, superuser) -> dict:
         correction_text=payload("correction"),
         resolution=payload("resolution"),
         reviewer_note=payload("note"),
-    )
+    ).correction
     assert correction is not None
 
     review = {

@@ -64,7 +64,9 @@ def admin_action(client, model: str, action: str, pk: int):
 
 
 def own_change_approve(client, user, world) -> bool:
-    services.verdict_approve(verdict=world.verdict, user=make_staff("hoofd", "Admin"))
+    services.verdict_approve(
+        verdict=world.verdict, user=make_staff("hoofd", "Admin"), seen=world.verdict.content_token()
+    )
     try:
         change = services.verdict_save(
             claim=world.verdict.claim,
@@ -73,7 +75,7 @@ def own_change_approve(client, user, world) -> bool:
             author=user,
         )
         services.verdict_submit(verdict=change, user=user)
-        services.verdict_approve(verdict=change, user=user)
+        services.verdict_approve(verdict=change, user=user, seen=change.content_token())
     except (PermissionDenied, ValidationError):
         return False
     return True
@@ -105,7 +107,8 @@ TABLE: list[tuple[str, set[str], Check]] = [
         {"Editor", "Admin"},
         lambda c, u, w: (
             c.post(
-                reverse("claims:desk_verdict_review", args=[w.verdict.pk]), {"action": "approve"}
+                reverse("claims:desk_verdict_review", args=[w.verdict.pk]),
+                {"action": "approve", "seen": w.verdict.content_token()},
             )
             and Verdict.objects.get(pk=w.verdict.pk).status == Verdict.Status.PUBLISHED
         ),

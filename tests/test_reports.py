@@ -235,7 +235,7 @@ def test_accept_with_a_correction_publishes_it_and_tells_the_reader(seed_article
         user=reviewer,
         correction_text="Het is 18%, niet 20%.",
         resolution="Dank, u had gelijk.",
-    )
+    ).correction
 
     report.refresh_from_db()
     assert report.state == Report.State.ACCEPTED and report.resolved_at and not report.lease_until
@@ -256,7 +256,10 @@ def test_accept_can_send_the_claim_back_to_rereview(seed_article, reviewer):
     report = make_report(seed_article, "Het waren er vier.", claim=claim)
     services.report_claim_next(user=reviewer)
 
-    assert services.report_accept(report_id=report.pk, user=reviewer, claim_rereview=True) is None
+    assert (
+        services.report_accept(report_id=report.pk, user=reviewer, claim_rereview=True).correction
+        is None
+    )
 
     claim.refresh_from_db()
     assert claim.status == Claim.Status.NEEDS_REREVIEW
@@ -337,7 +340,7 @@ def test_duplicates_merge_their_counts_into_the_original(seed_article, reviewer,
     services.report_claim(report_id=original.pk, user=reviewer)
     correction = services.report_accept(
         report_id=original.pk, user=reviewer, correction_text="Het is 18%."
-    )
+    ).correction
 
     assert set(correction.reports.values_list("pk", flat=True)) == {original.pk, b.pk, c.pk, d.pk}
     assert emails_of(original) == ["accepted"]

@@ -115,8 +115,9 @@ def test_the_queue_query_count_is_fixed(reviewer_client, seed_article, django_as
             seed_article, f"melding {n}", claim=claim if n % 2 else None, paragraph=paragraph
         )
     # session, user, two for the permission check, page count, state counts, held
-    # report, the article filter's choices, the page of reports with what they show
-    with django_assert_num_queries(9):
+    # report, the article filter's choices, the page of reports with what they show,
+    # the inbox count in the navigation
+    with django_assert_num_queries(10):
         response = reviewer_client.get(QUEUE)
     assert response.content.decode().count("<tr>") == 31
 

@@ -102,7 +102,7 @@ def test_article_page_query_count_is_fixed(reader, seed_article, scale, django_a
     for n in range(10):
         Correction.objects.create(article=seed_article, text=f"Correctie {n}")
 
-    with django_assert_num_queries(7):  # the article, then six for what it shows
+    with django_assert_num_queries(8):  # the article, then seven for what it shows
         cold = reader.get(seed_article.get_absolute_url()).content.decode()
     with django_assert_num_queries(1):  # the article; the rest comes from the cache
         warm = reader.get(seed_article.get_absolute_url()).content.decode()

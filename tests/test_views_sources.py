@@ -31,10 +31,10 @@ def test_the_source_list_filters_by_state_in_a_fixed_number_of_queries(
     make_source("https://example.org/dood", title="Dode bron", state="dead")
     url = reverse("claims:sources")
 
-    with django_assert_num_queries(6):  # session, user, perms (2), count, page
+    with django_assert_num_queries(7):  # session, user, perms (2), count, page, inbox count
         html = desk.get(url, {"state": "dead"}).content.decode()
     assert "Dode bron" in html and "Bron 1<" not in html
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         html = desk.get(url).content.decode()
     assert html.count('class="state state-') == 31
 

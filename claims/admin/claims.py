@@ -30,7 +30,11 @@ class AppearanceInline(HttpsUrls, admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(HistoryAdmin):
+    """A claim's status and re-review reason change only through the desk's services:
+    leaving "needs re-review" takes a published verdict, approved as the desk requires."""
+
     list_display = ["__str__", "claimant", "status", "assignee", "created_at"]
+    readonly_fields = ["status", "rereview_reason"]
     list_filter = ["status", "language"]
     search_fields = ["text", "claimant"]
     date_hierarchy = "created_at"

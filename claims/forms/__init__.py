@@ -1,5 +1,6 @@
 """Forms, one module per area: input checks and size caps only. Writes happen in services."""
 
+from claims.forms.articles import ArticleForm
 from claims.forms.claims import (
     AppearanceForm,
     AssignForm,
@@ -32,6 +33,7 @@ __all__ = [
     "STARTED_SALT",
     "AcceptForm",
     "AppearanceForm",
+    "ArticleForm",
     "AssignForm",
     "CitationForm",
     "ClaimFilterForm",

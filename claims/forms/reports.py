@@ -283,20 +283,36 @@ def text_field(label, *, rows: int = 2, required: bool = False, **kwargs) -> for
 
 
 class AcceptForm(forms.Form):
+    """Accept a report: a public correction, and, for a report about a paragraph, the
+    paragraph's new text (the article is changed in the same step, or, for a reviewer
+    who may not change articles, the change is proposed to the editors)."""
+
     correction_kind = forms.ChoiceField(
         label=_("Type"), choices=Correction.Kind.choices, initial=Correction.Kind.CORRECTION
     )
     correction_text = text_field(_("Correction (public, shown at the top of the article)"), rows=3)
+    fix_paragraph = forms.BooleanField(label=_("Change the paragraph's text"), required=False)
+    paragraph_text = forms.CharField(
+        label=_("The paragraph as it should read"),
+        max_length=20_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 9}),
+    )
     claim_rereview = forms.BooleanField(
         label=_("Send the claim back to “needs re-review”"), required=False
     )
     resolution = text_field(_("Message to the reader (public)"))
     reviewer_note = text_field(_("Private note"))
 
-    def __init__(self, *args, report: Report, **kwargs):
+    def __init__(self, *args, report: Report, paragraph: Paragraph | None = None, **kwargs):
+        """``paragraph``: the paragraph the report is about, if any (see
+        ``services.report_paragraph``); the form then offers to fix its text."""
         super().__init__(*args, **kwargs)
+        self.paragraph = paragraph
         if not report.claim_id:
             del self.fields["claim_rereview"]
+        if paragraph is None:
+            del self.fields["fix_paragraph"], self.fields["paragraph_text"]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -304,7 +320,16 @@ class AcceptForm(forms.Form):
             raise forms.ValidationError(
                 _("Write a correction, or send the claim back for re-review.")
             )
+        if data.get("fix_paragraph") and not (data.get("paragraph_text") or "").strip():
+            self.add_error("paragraph_text", _("The corrected paragraph is empty."))
         return data
+
+    @property
+    def new_paragraph_text(self) -> str | None:
+        """The new text to give the paragraph, or None to leave the text alone."""
+        if self.cleaned_data.get("fix_paragraph"):
+            return self.cleaned_data["paragraph_text"]
+        return None
 
 
 class RejectForm(forms.Form):

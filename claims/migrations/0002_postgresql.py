@@ -36,9 +36,11 @@ BEGIN
     IF TG_OP = 'DELETE' THEN
         RAISE EXCEPTION 'a published correction is never deleted; amend it instead';
     END IF;
-    IF (NEW.id, NEW.article_id, NEW.claim_id, NEW.kind, NEW.text, NEW.published_at, NEW.amends_id)
+    IF (NEW.id, NEW.article_id, NEW.claim_id, NEW.kind, NEW.text, NEW.published_at,
+        NEW.amends_id, NEW.revision_id, NEW.anchors::text)
        IS DISTINCT FROM
-       (OLD.id, OLD.article_id, OLD.claim_id, OLD.kind, OLD.text, OLD.published_at, OLD.amends_id)
+       (OLD.id, OLD.article_id, OLD.claim_id, OLD.kind, OLD.text, OLD.published_at,
+        OLD.amends_id, OLD.revision_id, OLD.anchors::text)
     THEN
         RAISE EXCEPTION 'a published correction is never changed; amend it instead';
     END IF;

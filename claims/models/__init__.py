@@ -5,7 +5,13 @@ touch several rows, change a state or send a task live in ``claims/services/``. 
 model is re-exported here, so ``claims.models.Report`` and migrations see one app.
 """
 
-from claims.models.articles import Article, ArticleQuerySet, Paragraph, RelatedLink
+from claims.models.articles import (
+    Article,
+    ArticleQuerySet,
+    ArticleRevision,
+    Paragraph,
+    RelatedLink,
+)
 from claims.models.claims import (
     Claim,
     ClaimAppearance,
@@ -26,12 +32,14 @@ from claims.models.reports import (
     Report,
     ReportEmail,
     ReportQuerySet,
+    TextFix,
 )
 from claims.models.sources import Citation, HostTurn, Snapshot, SnapshotText, Source
 
 __all__ = [
     "Article",
     "ArticleQuerySet",
+    "ArticleRevision",
     "BlockedReporter",
     "Citation",
     "Claim",
@@ -54,6 +62,7 @@ __all__ = [
     "Snapshot",
     "SnapshotText",
     "Source",
+    "TextFix",
     "Verdict",
     "VerdictQuerySet",
 ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -64,6 +65,7 @@ class Article(models.Model):
         permissions = [
             ("publish_article", "Can publish and unpublish an article"),
             ("view_dashboard", "Can see the newsroom dashboard"),
+            ("correct_article", "Can fix an article's text while accepting a reader's report"),
         ]
         indexes = [models.Index(fields=["status", "-published_at"], name="article_status_pub")]
         constraints = [
@@ -92,6 +94,53 @@ class Article(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+
+class ArticleRevision(models.Model):
+    """One save of an article's text, with the whole of it before and after: the
+    newsroom's record of what the article said. Written by ``services.article_revise``,
+    never changed afterwards. ``before`` and ``after`` hold ``title``, ``byline``,
+    ``published_at``, ``paragraphs`` (``[{"anchor", "text"}]``) and ``related``
+    (headlines); ``changes`` lists each paragraph whose text changed, was added or
+    was removed (``[{"anchor", "before", "after"}]``, ``""`` where there was none)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("article")
+    )
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    note = models.CharField(_("what changed"), max_length=500)
+    before = models.JSONField(verbose_name=_("before"))
+    after = models.JSONField(verbose_name=_("after"))
+    changes = models.JSONField(default=list, verbose_name=_("changed paragraphs"))
+    created_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("saved at"))
+
+    class Meta:
+        verbose_name = _("article revision")
+        verbose_name_plural = _("article revisions")
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.number}: {self.note[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "claims:desk_revision", kwargs={"slug": self.article.slug, "number": self.number}
+        )
+
+    def change_for(self, anchor: str) -> dict | None:
+        """The before and after of the paragraph with this anchor, if this revision changed it."""
+        return next((c for c in self.changes if c["anchor"] == anchor), None)
 
 
 class Paragraph(models.Model):

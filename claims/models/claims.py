@@ -3,6 +3,9 @@ scale; suggestions, other publishers' reviews and possible matches; staff notifi
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import connections, models
@@ -23,6 +26,13 @@ User = settings.AUTH_USER_MODEL
 class ClaimQuerySet(models.QuerySet):
     def public(self) -> ClaimQuerySet:
         return self.filter(status__in=[Claim.Status.PUBLISHED, Claim.Status.NEEDS_REREVIEW])
+
+    def in_review(self) -> ClaimQuerySet:
+        """Claims waiting for an editor's decision: a first verdict, or a change to a
+        published one, sent for review (the claim itself stays published meanwhile)."""
+        return self.filter(
+            Q(status=Claim.Status.IN_REVIEW) | Q(verdicts__status=Verdict.Status.IN_REVIEW)
+        ).distinct()
 
     def for_article(self, article: Article) -> ClaimQuerySet:
         return self.filter(appearances__article=article).distinct()
@@ -348,6 +358,15 @@ class Verdict(models.Model):
         """A verdict that replaces a published one needs a second editor's approval."""
         return self.supersedes_id is not None
 
+    def content_token(self) -> str:
+        """A fingerprint of what an approving editor sees: rating, summary, explanation,
+        and the citations it rests on with their quoted passages. The approve form carries
+        it, so a verdict changed after the page was loaded is never approved unseen."""
+        citations = sorted(self.citations.values_list("pk", "source_id", "quote"))
+        seen = [self.rating_id, self.summary, self.explanation, citations]
+        digest = hashlib.sha256(json.dumps(seen, ensure_ascii=False).encode())
+        return digest.hexdigest()[:32]
+
 
 class ClaimSuggestion(models.Model):
     """A check-worthy sentence found in an article (claims/suggestions.py)."""
@@ -551,6 +570,7 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
+        permissions = [("view_inbox", "Can see their own inbox of work waiting for them")]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
             models.Index(

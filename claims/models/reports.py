@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from claims.models.articles import Article, Paragraph
+from claims.models.articles import Article, ArticleRevision, Paragraph
 from claims.models.claims import Claim
 from claims.models.common import Language
 from claims.models.sources import Source
@@ -348,6 +348,17 @@ class Correction(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # The text change this correction explains: the revision, and the anchors of the
+    # paragraphs it changed (anchors outlive edits elsewhere in the article).
+    revision = models.ForeignKey(
+        ArticleRevision,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("revision"),
+    )
+    anchors = models.JSONField(default=list, blank=True, verbose_name=_("paragraphs"))
 
     class Meta:
         verbose_name = _("correction")
@@ -371,3 +382,84 @@ class Correction(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("A published correction is never deleted; amend it instead.")
+
+    @property
+    def text_changes(self) -> list[dict]:
+        """What the text said and says now, for each paragraph this correction explains."""
+        if self.revision_id is None:
+            return []
+        changes = (self.revision.change_for(anchor) for anchor in self.anchors)
+        return [change for change in changes if change]
+
+
+class TextFix(models.Model):
+    """A paragraph fix a reviewer proposed while accepting a report, for an editor to
+    apply (a reviewer without ``correct_article``). Applying it revises the article and
+    publishes the correction it carries, linked to that revision."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPLIED = "applied", _("Applied")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="text_fixes", verbose_name=_("article")
+    )
+    report = models.ForeignKey(
+        Report,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="text_fixes",
+        verbose_name=_("report"),
+    )
+    anchor = models.CharField(max_length=40, verbose_name=_("paragraph"))
+    current_text = models.TextField(verbose_name=_("text when proposed"))
+    text = models.TextField(verbose_name=_("proposed text"))
+    correction_text = models.TextField(blank=True, verbose_name=_("correction"))
+    correction_kind = models.CharField(
+        max_length=20,
+        choices=Correction.Kind.choices,
+        default=Correction.Kind.CORRECTION,
+        verbose_name=_("kind"),
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PROPOSED, verbose_name=_("status")
+    )
+    proposed_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("proposed at"))
+    decided_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    revision = models.ForeignKey(
+        ArticleRevision,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("revision"),
+    )
+
+    class Meta:
+        verbose_name = _("proposed text fix")
+        verbose_name_plural = _("proposed text fixes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(status="proposed"), name="textfix_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} #{self.anchor} ({self.get_status_display()})"

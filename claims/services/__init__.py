@@ -16,10 +16,15 @@ area's public names.
 # Every area's public names, re-exported; no __all__, so areas never edit the same lines.
 from claims.services.articles import (
     ArticleImport,
+    ArticleRevised,
     article_import,
+    article_modified_at,
+    article_revise,
+    article_state,
     article_view_count,
     article_views_flush,
     articles_publish,
+    correction_plain_text,
     newsarticle_for_article,
     paragraph_anchors,
 )
@@ -55,6 +60,7 @@ from claims.services.claims import (
     suggestion_dismiss,
     verdict_approve,
     verdict_can_publish,
+    verdict_comparison,
     verdict_draft_for,
     verdict_publish,
     verdict_return,
@@ -71,8 +77,10 @@ from claims.services.core import (
 )
 from claims.services.reports import (
     DuplicateCandidate,
+    ReportAccepted,
     ReportActionRefused,
     ReportNotHeld,
+    article_correct,
     article_reach_points,
     correction_publish,
     ip_hash,
@@ -84,11 +92,13 @@ from claims.services.reports import (
     report_email_queue,
     report_email_send,
     report_emails_sweep,
+    report_fix_proposal,
     report_held_by,
     report_info_reply,
     report_lease_extend,
     report_mark_duplicate,
     report_mark_spam,
+    report_paragraph,
     report_priority,
     report_process,
     report_reference,
@@ -106,6 +116,8 @@ from claims.services.reports import (
     reports_reprioritise,
     reports_sweep,
     reports_waiting_release,
+    text_fix_apply,
+    text_fix_dismiss,
 )
 from claims.services.sources import (
     DatabaseTurns,

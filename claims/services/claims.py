@@ -365,6 +365,39 @@ def verdict_return(*, verdict: Verdict, user, note: str = "") -> Verdict:
     return verdict
 
 
+def verdict_comparison(draft: Verdict, published: Verdict | None) -> list[dict]:
+    """What a reviewing editor compares, row by row: the published verdict (if any) and
+    the one proposed. Each row: ``label``, ``before``, ``after``, ``changed`` and ``html``
+    (the explanation is sanitised HTML)."""
+
+    def cited(verdict: Verdict | None) -> list[str]:
+        if verdict is None:
+            return []
+        citations = verdict.citations.select_related("source").order_by("position", "id")
+        return [f"{c.source.label} — “{c.quote}”" if c.quote else c.source.label for c in citations]
+
+    rows = [
+        (_("Rating"), lambda v: v.rating.label, False),
+        (_("Summary"), lambda v: v.summary, False),
+        (_("Explanation"), lambda v: v.explanation, True),
+        (_("Rests on"), lambda v: "\n".join(cited(v)), False),
+    ]
+    comparison = []
+    for label, value, html in rows:
+        before = value(published) if published is not None else ""
+        after = value(draft)
+        comparison.append(
+            {
+                "label": label,
+                "before": before,
+                "after": after,
+                "changed": before != after,
+                "html": html,
+            }
+        )
+    return comparison
+
+
 def verdict_can_publish(verdict: Verdict, user) -> bool:
     """The object-level rule: who may publish this verdict."""
     if user is None or not user.has_perm("claims.publish_verdict"):
@@ -384,14 +417,24 @@ def _is_change(verdict: Verdict) -> bool:
 
 
 @transaction.atomic
-def verdict_approve(*, verdict: Verdict, user) -> Verdict:
-    """In review → published. A change to a published verdict needs ``approve_verdict``
+def verdict_approve(*, verdict: Verdict, user, seen: str) -> Verdict:
+    """In review → published, bound to the version the approver saw: ``seen`` is the
+    ``content_token()`` of the verdict on their page, and a verdict changed since is
+    refused (they look again). A change to a published verdict needs ``approve_verdict``
     and a user who is not its author; it supersedes the old verdict and publishes a
     "verdict change" correction on each article the claim appears in."""
     verdict = Verdict.objects.select_for_update().select_related("claim").get(pk=verdict.pk)
     _require(user, "claims.publish_verdict")
     if verdict.status != Verdict.Status.IN_REVIEW:
         raise ValidationError(_("Only a verdict in review can be published."))
+    if seen != verdict.content_token():
+        raise ValidationError(
+            _(
+                "This verdict was changed after you opened it. Look at the version shown "
+                "now, and approve it if it is right."
+            ),
+            code="stale",
+        )
     if _is_change(verdict):
         _require(user, "claims.approve_verdict")
         if user.pk == verdict.author_id:
@@ -726,6 +769,7 @@ def claim_merge(*, claim: Claim, into: Claim, user) -> Claim:
 # --- Suggestions: check-worthy sentences ---------------------------------------------------
 
 
+@transaction.atomic
 def article_suggest(*, article: Article) -> int:
     """(Re)compute the suggestions of every paragraph. Idempotent: a sentence already
     suggested keeps its row and the editor's decision; a suggestion whose sentence is gone

@@ -33,6 +33,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, When
@@ -42,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from claims.models import (
     Article,
+    ArticleRevision,
     BlockedReporter,
     Claim,
     Correction,
@@ -49,6 +51,7 @@ from claims.models import (
     Report,
     ReportEmail,
     Source,
+    TextFix,
 )
 from claims.services.core import task_coalesce_release, task_resend, task_send
 from claims.services.sources import source_get_or_create
@@ -524,6 +527,41 @@ def _report_resolve(report: Report, *, user, state: str, reason: str, **changes)
 # --- Triage -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReportAccepted:
+    """What accepting a report did: the correction published (if any), the revision of
+    the article that fixed the reported paragraph (if any), and the text fix proposed to
+    the editors instead (when the reviewer may not change the text)."""
+
+    correction: Correction | None = None
+    revision: ArticleRevision | None = None
+    text_fix: TextFix | None = None
+
+
+def report_paragraph(report: Report) -> Paragraph | None:
+    """The paragraph a report is about: the one the reader chose, else the one that holds
+    the quoted passage."""
+    if report.paragraph_id:
+        return report.paragraph
+    quote = report.quote.strip()
+    if quote:
+        return report.article.paragraphs.filter(text__contains=quote).order_by("position").first()
+    return None
+
+
+def report_fix_proposal(report: Report) -> str:
+    """The paragraph as the reader would have it: their suggested wording in place of the
+    passage they quoted, when both are given and the passage is in it; else the current
+    text (the reviewer edits it, with the reader's suggestion beside it)."""
+    paragraph = report_paragraph(report)
+    if paragraph is None:
+        return ""
+    quote, suggestion = report.quote.strip(), report.suggestion.strip()
+    if quote and suggestion and quote in paragraph.text:
+        return paragraph.text.replace(quote, suggestion, 1)
+    return paragraph.text
+
+
 def report_accept(
     *,
     report_id: int,
@@ -533,20 +571,63 @@ def report_accept(
     claim_rereview: bool = False,
     resolution: str = "",
     reviewer_note: str = "",
-) -> Correction | None:
+    paragraph_text: str | None = None,
+) -> ReportAccepted:
     """Accept a held report: publish a correction, or send its claim back to "needs
-    re-review", or both. The reporter and every duplicate's reporter are told."""
+    re-review", or both. The reporter and every duplicate's reporter are told.
+
+    With ``paragraph_text`` the reported paragraph is fixed in the same transaction: the
+    article is revised (``article_revise``) and the correction published with it, linked
+    to that revision and paragraph, or neither happens. A reviewer without
+    ``claims.correct_article`` proposes the fix to the editors instead (a TextFix that
+    carries the correction, published when an editor applies it)."""
+    from claims.services.articles import article_revise
+
     correction_text = correction_text.strip()
     with transaction.atomic():
         report = _report_held(report_id, user)
+        paragraph = report_paragraph(report) if paragraph_text is not None else None
+        fixing = paragraph is not None and " ".join(paragraph_text.split()) != paragraph.text
+        if paragraph_text is not None and paragraph is None:
+            raise ReportActionRefused(_("This report is not about a paragraph of the text."))
+        if paragraph_text is not None and not paragraph_text.strip():
+            raise ReportActionRefused(_("The corrected paragraph is empty."))
+        if fixing and not correction_text:
+            raise ReportActionRefused(
+                _("Say in the correction what changed: readers see it with the new text.")
+            )
         if not correction_text and not claim_rereview:
             raise ReportActionRefused(
                 _("Write a correction, or send the claim back for re-review.")
             )
         if claim_rereview and report.claim is None:
             raise ReportActionRefused(_("This report is not about a checked claim."))
-        correction = None
-        if correction_text:
+        accepted = ReportAccepted()
+        if fixing and not user.has_perm("claims.correct_article"):
+            text_fix = TextFix.objects.create(
+                article=report.article,
+                report=report,
+                anchor=paragraph.anchor,
+                current_text=paragraph.text,
+                text=" ".join(paragraph_text.split()),
+                correction_text=correction_text,
+                correction_kind=correction_kind,
+                proposed_by=user,
+            )
+            accepted = ReportAccepted(text_fix=text_fix)
+        elif correction_text:
+            revision = None
+            if fixing:
+                texts = [
+                    paragraph_text if p.pk == paragraph.pk else p.text
+                    for p in report.article.paragraphs.order_by("position")
+                ]
+                revision = article_revise(
+                    article_id=report.article_id,
+                    user=user,
+                    paragraphs=texts,
+                    note=correction_text,
+                ).revision
             correction = correction_publish(
                 article=report.article,
                 text=correction_text,
@@ -554,7 +635,10 @@ def report_accept(
                 claim=report.claim,
                 reports=[report, *report.duplicates.all()],
                 created_by=user,
+                revision=revision,
+                anchors=[paragraph.anchor] if revision else [],
             )
+            accepted = ReportAccepted(correction=correction, revision=revision)
         if claim_rereview:
             claim = Claim.objects.select_for_update().get(pk=report.claim_id)
             claim.status = Claim.Status.NEEDS_REREVIEW
@@ -568,8 +652,56 @@ def report_accept(
             resolution=resolution.strip(),
             reviewer_note=reviewer_note.strip(),
         )
-        _report_outcome_tell(report, corrections=[correction] if correction else [])
-    return correction
+        corrections = [accepted.correction] if accepted.correction else []
+        _report_outcome_tell(report, corrections=corrections)
+    return accepted
+
+
+@transaction.atomic
+def text_fix_apply(*, text_fix_id: int, user, text: str | None = None) -> ReportAccepted:
+    """An editor applies a proposed text fix (as proposed, or as they edited it): the
+    article is revised and the correction the fix carries is published with it."""
+    from claims.services.articles import article_revise
+
+    if not user.has_perm("claims.correct_article"):
+        raise PermissionDenied("needs claims.correct_article")
+    fix = TextFix.objects.select_for_update().filter(pk=text_fix_id).first()
+    if fix is None or fix.status != TextFix.Status.PROPOSED:
+        raise ReportActionRefused(_("This proposal was already handled."))
+    paragraph = fix.article.paragraphs.filter(anchor=fix.anchor).first()
+    if paragraph is None:
+        raise ReportActionRefused(_("That paragraph is no longer in the article."))
+    new_text = " ".join((text if text is not None else fix.text).split())
+    texts = [new_text if p.pk == paragraph.pk else p.text for p in fix.article.paragraphs.all()]
+    note = fix.correction_text or _("Text fix from a reader's report")
+    revision = article_revise(
+        article_id=fix.article_id, user=user, paragraphs=texts, note=note
+    ).revision
+    correction = None
+    if fix.correction_text and revision is not None:
+        reports = [fix.report, *fix.report.duplicates.all()] if fix.report_id else []
+        correction = correction_publish(
+            article=fix.article,
+            text=fix.correction_text,
+            kind=fix.correction_kind,
+            reports=reports,
+            created_by=user,
+            revision=revision,
+            anchors=[fix.anchor],
+        )
+    fix.status, fix.decided_by, fix.decided_at = TextFix.Status.APPLIED, user, timezone.now()
+    fix.revision = revision
+    fix.save(update_fields=["status", "decided_by", "decided_at", "revision"])
+    return ReportAccepted(correction=correction, revision=revision, text_fix=fix)
+
+
+def text_fix_dismiss(*, text_fix_id: int, user) -> bool:
+    """An editor decides a proposed fix is not needed; the report stays accepted."""
+    return bool(
+        TextFix.objects.filter(pk=text_fix_id, status=TextFix.Status.PROPOSED).update(
+            status=TextFix.Status.DISMISSED, decided_by=user, decided_at=timezone.now()
+        )
+    )
 
 
 def report_reject(
@@ -992,6 +1124,7 @@ def report_duplicate_candidates(*, report: Report, limit: int = 5) -> list[Dupli
 # --- Corrections ---------------------------------------------------------------------------
 
 
+@transaction.atomic
 def correction_publish(
     *,
     article: Article,
@@ -1001,10 +1134,16 @@ def correction_publish(
     reports: list[Report] | tuple = (),
     amends: Correction | None = None,
     created_by=None,
+    revision: ArticleRevision | None = None,
+    anchors: list[str] | tuple = (),
 ) -> Correction:
-    """Publish a correction on ``article`` (and ``claim``), answering ``reports``."""
+    """Publish a correction on ``article`` (and ``claim``), answering ``reports``. With
+    ``revision`` and ``anchors`` it explains that text change: readers see the corrected
+    paragraphs marked, and what the text said and says now."""
     if amends is not None and amends.article_id != article.pk:
         raise ValueError("An amendment belongs to the same article as what it amends.")
+    if revision is not None and revision.article_id != article.pk:
+        raise ValueError("A correction explains a revision of its own article.")
     correction = Correction.objects.create(
         article=article,
         claim=claim,
@@ -1012,10 +1151,43 @@ def correction_publish(
         text=text,
         amends=amends,
         created_by=created_by,
+        revision=revision,
+        anchors=list(anchors),
     )
     if reports:
         correction.reports.set(reports)
     return correction
+
+
+@transaction.atomic
+def article_correct(
+    *,
+    article_id: int,
+    user,
+    note: str,
+    correction_text: str,
+    correction_kind: str = Correction.Kind.CORRECTION,
+    **changes,
+) -> ReportAccepted:
+    """Fix an article's text and say so: one revision (``article_revise`` with
+    ``changes``) and one public correction linked to it and to the paragraphs it changed,
+    or neither. A correction with no text change is refused: newsrooms fix the text."""
+    from claims.services.articles import article_revise
+
+    if not correction_text.strip():
+        raise ValidationError(_("Write the notice readers will see."))
+    revised = article_revise(article_id=article_id, user=user, note=note, **changes)
+    if revised.revision is None:
+        raise ValidationError(_("Nothing in the text changed, so there is nothing to correct."))
+    correction = correction_publish(
+        article=revised.revision.article,
+        text=correction_text.strip(),
+        kind=correction_kind,
+        created_by=user,
+        revision=revised.revision,
+        anchors=[anchor for anchor in revised.changed_anchors],
+    )
+    return ReportAccepted(correction=correction, revision=revised.revision)
 
 
 # --- Telling the reader: the email outbox --------------------------------------------------

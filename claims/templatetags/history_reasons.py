@@ -70,6 +70,11 @@ PATTERNS = [
     (re.compile(r"source (?P<pk>\d+) no longer cited"), _("source %(pk)s no longer cited")),
     (re.compile(r"claim (?P<pk>\d+) merged into this one"), _("claim %(pk)s merged into this one")),
     (re.compile(r"merged into claim (?P<pk>\d+)"), _("merged into claim %(pk)s")),
+    (re.compile(r"text changed: version (?P<n>\d+)"), _("text changed: version %(n)s")),
+    (
+        re.compile(r"its passage is gone from the article in version (?P<n>\d+)"),
+        _("its passage is gone from the article in version %(n)s"),
+    ),
     (re.compile(r"duplicate of (?P<pk>\d+)"), _("duplicate of report #%(pk)s")),
     (
         re.compile(r"name and email erased: retention period of (?P<days>\d+) days ended"),

@@ -6,6 +6,9 @@ from __future__ import annotations
 from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from claims.text.diff import word_diff
 
 register = template.Library()
 
@@ -54,3 +57,32 @@ def marked_text(text: str, items, kind: str = "claim") -> SafeString:
         pos = item.end
     out.append(escape(text[pos:]))
     return mark_safe("".join(str(part) for part in out))  # noqa: S308 - every part is escaped
+
+
+def _side(pieces, tag: str, label: str) -> SafeString:
+    out = []
+    for text, changed in pieces:
+        if changed:
+            out.append(
+                format_html(
+                    '<{tag}><span class="visually-hidden">{label} </span>{text}</{tag}>',
+                    tag=mark_safe(tag),  # noqa: S308  ("del" or "ins")
+                    label=label,
+                    text=text,
+                )
+            )
+        else:
+            out.append(escape(text))
+    return mark_safe("".join(out))  # noqa: S308  (every piece escaped above)
+
+
+@register.inclusion_tag("text_change.html")
+def text_change(change: dict) -> dict:
+    """A paragraph's change as readers see it: what the text said (removed words struck
+    through) and what it says now (added words underlined), each side labelled, so it
+    reads without colour. ``change``: ``{"before": ..., "after": ...}``."""
+    diff = word_diff(change.get("before", ""), change.get("after", ""), context=80)
+    return {
+        "before": _side(diff.before, "del", _("removed:")) if change.get("before") else "",
+        "after": _side(diff.after, "ins", _("added:")) if change.get("after") else "",
+    }

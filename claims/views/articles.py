@@ -7,23 +7,32 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from claims import services
+from claims.access import staff_view
+from claims.forms.articles import ArticleForm
 from claims.forms.reports import ReportForm, report_form_token
 from claims.models import (
     Article,
+    ArticleRevision,
     Claim,
     ClaimAppearance,
     Verdict,
@@ -61,9 +70,15 @@ def _article_context(article: Article) -> dict:
     for appearance in appearances:
         if appearance.paragraph_id and appearance.start is not None:
             spans.setdefault(appearance.paragraph_id, []).append(appearance)
+    corrections = list(article.corrections.select_related("amends", "revision"))
+    corrected = {}  # anchor -> the newest correction that explains a change to it
+    for correction in reversed(corrections):  # oldest first, so the newest wins
+        for anchor in correction.anchors:
+            corrected[anchor] = correction
     for paragraph in paragraphs:
         paragraph.claim_spans = spans.get(paragraph.pk, [])
-    corrections = list(article.corrections.select_related("amends"))
+        paragraph.correction = corrected.get(paragraph.anchor)
+    modified_at = services.article_modified_at(article, corrections)
     return {
         "article": article,
         "paragraphs": paragraphs,
@@ -71,7 +86,8 @@ def _article_context(article: Article) -> dict:
         "related": related,
         "claims": claims,
         "corrections": corrections,
-        "json_ld": services.newsarticle_for_article(article, corrections),
+        "modified_at": modified_at,
+        "json_ld": services.newsarticle_for_article(article, corrections, modified_at=modified_at),
     }
 
 
@@ -209,3 +225,90 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published(), slug=slug)
     services.article_view_count(article_id=article.pk)
     return article_page_render(request, article)
+
+
+# --- The desk: editing the text, and its versions ---------------------------------------
+
+
+@staff_view("claims.change_article")
+@require_http_methods(["GET", "POST"])
+def desk_article_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Edit title, byline, publication date, paragraphs and "read more" headlines. Each
+    save is one revision; a notice for readers makes it a public correction too."""
+    article = get_object_or_404(Article, slug=slug)
+    paragraphs = list(article.paragraphs.order_by("position"))
+    form = ArticleForm(request.POST) if request.method == "POST" else None
+    error = ""
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        changes = {
+            "title": data["title"],
+            "byline": data["byline"],
+            "paragraphs": data["text"],
+            "related": data["related"],
+            "published_at": data["published_at"],
+        }
+        try:
+            if data["correction_kind"]:
+                done = services.article_correct(
+                    article_id=article.pk,
+                    user=request.user,
+                    note=data["note"],
+                    correction_text=data["correction_text"],
+                    correction_kind=data["correction_kind"],
+                    **changes,
+                )
+                revision = done.revision
+            else:
+                revision = services.article_revise(
+                    article_id=article.pk, user=request.user, note=data["note"], **changes
+                ).revision
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            if revision is None:
+                messages.info(request, _("Nothing changed; no new version was saved."))
+            else:
+                messages.success(request, _("Saved as version %(n)s.") % {"n": revision.number})
+            return redirect("claims:desk_article", slug=article.slug)
+    context = {
+        "article": article,
+        "form": form or ArticleForm.for_article(article, paragraphs),
+        "error": error,
+        "revisions": article.revisions.select_related("created_by")[:50],
+    }
+    return render(request, "articles/desk_edit.html", context)
+
+
+@staff_view("claims.view_article")
+@require_GET
+def desk_revision(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """One earlier version of the article as staff keep it: who, when, why, and every
+    paragraph that changed, with what it said and says now."""
+    article = get_object_or_404(Article, slug=slug)
+    revision = get_object_or_404(
+        ArticleRevision.objects.select_related("created_by"), article=article, number=number
+    )
+    before, after = revision.before, revision.after
+    fields = [
+        (_("Title"), before["title"], after["title"]),
+        (_("Edited by"), before["byline"], after["byline"]),
+        (_("Published"), _when(before["published_at"]), _when(after["published_at"])),
+        (_("Read more"), "\n".join(before["related"]), "\n".join(after["related"])),
+    ]
+    context = {
+        "article": article,
+        "revision": revision,
+        "fields": [(label, old, new) for label, old, new in fields if old != new],
+        "corrections": revision.corrections.all(),
+        "previous": article.revisions.filter(number=number - 1).first(),
+        "next": article.revisions.filter(number=number + 1).first(),
+    }
+    return render(request, "articles/desk_revision.html", context)
+
+
+def _when(value: str | None) -> str:
+    """A stored ISO date as the page shows dates."""
+    if not value:
+        return ""
+    return date_format(timezone.localtime(datetime.fromisoformat(value)), "j F Y H:i")

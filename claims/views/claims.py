@@ -174,13 +174,15 @@ def desk_index(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     assignee = request.GET.get("assignee", "")
     claims = Claim.objects.select_related("assignee").order_by("-updated_at", "-id")
-    if status in Claim.Status.values:
+    if status == Claim.Status.IN_REVIEW:
+        claims = claims.in_review()
+    elif status in Claim.Status.values:
         claims = claims.filter(status=status)
     if assignee == "me":
         claims = claims.filter(assignee=request.user)
     elif assignee == "none":
         claims = claims.filter(assignee__isnull=True)
-    elif assignee.isdigit():
+    elif assignee.isdigit() and int(assignee) < 2**63:  # a bigger number is nobody
         claims = claims.filter(assignee_id=int(assignee))
     if request.GET.get("q"):
         claims = claims.search(request.GET["q"])
@@ -206,6 +208,7 @@ def desk_index(request: HttpRequest) -> HttpResponse:
     counts = dict(
         Claim.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )
+    counts[Claim.Status.IN_REVIEW] = Claim.objects.in_review().count()
     context = {
         "page": page,
         "articles": articles,
@@ -254,6 +257,7 @@ def _article_desk_context(article: Article, **extra) -> dict:
         "handled": [s for s in suggestions if s.status != ClaimSuggestion.Status.NEW],
         "claims": claims,
         "form": ClaimFromSelectionForm(article=article),
+        "revisions": list(article.revisions.values("number")),
         **extra,
     }
 
@@ -372,6 +376,7 @@ def _claim_context(request: HttpRequest, claim: Claim, **extra) -> dict:
         "draft": draft,
         "published": published,
         "can_publish": bool(draft) and services.verdict_can_publish(draft, request.user),
+        "comparison": services.verdict_comparison(draft, published) if draft else [],
         "verdict_form": verdict_form,
         "assign_form": AssignForm(initial={"assignee": claim.assignee_id}),
         "matches": claim.matches.filter(status=ClaimMatch.Status.SUGGESTED).select_related(
@@ -549,7 +554,9 @@ def desk_verdict_review(request: HttpRequest, pk: int) -> HttpResponse:
                 verdict=verdict, user=request.user, note=request.POST.get("note", "")[:200]
             )
         else:
-            services.verdict_approve(verdict=verdict, user=request.user)
+            services.verdict_approve(
+                verdict=verdict, user=request.user, seen=request.POST.get("seen", "")
+            )
             extra["verdict_published"] = True
     except (ValidationError, PermissionDenied) as exc:
         extra["verdict_error"] = _error_text(exc)
@@ -557,7 +564,9 @@ def desk_verdict_review(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         if "verdict_error" in extra:
             messages.error(request, extra["verdict_error"])
-        return redirect(claim.get_desk_url())
+        elif extra.get("verdict_published"):
+            messages.success(request, _("The verdict is published."))
+        return redirect(f"{claim.get_desk_url()}#verdict-panel")
     return render(
         request, "claims/desk/claim.html#verdict-panel", _claim_context(request, claim, **extra)
     )

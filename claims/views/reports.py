@@ -22,7 +22,9 @@ from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import linebreaksbr
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language, gettext_lazy
@@ -51,6 +53,7 @@ from claims.models import (
     Report,
 )
 from claims.services.reports import SPAM_HONEYPOT
+from claims.templatetags.marks import text_change
 from claims.text.links import site_url
 from claims.views.articles import article_blank_form, article_content, article_page_render
 
@@ -255,9 +258,12 @@ def _review_context(request: HttpRequest, report: Report, bound: dict | None = N
         "corrections": list(report.corrections.all()),
         "history": list(report.history.select_related("history_user")[:20]),
     }
+    paragraph = services.report_paragraph(report)
+    context["paragraph"] = paragraph
+    context["can_correct"] = user.has_perm("claims.correct_article")
     if held:
         forms_ = {
-            "accept": AcceptForm(report=report),
+            "accept": _accept_form(report, paragraph),
             "reject": RejectForm(),
             "duplicate": DuplicateForm(),
             "spam": SpamForm(),
@@ -278,6 +284,24 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
         services.report_lease_extend(report_id=report.pk, user=request.user)
         report.refresh_from_db(fields=["lease_until"])
     return render(request, "reports/report_review.html", _review_context(request, report))
+
+
+def _accept_form(report: Report, paragraph, data=None) -> AcceptForm:
+    """The accept form, offering to fix the reported paragraph: the reader's wording
+    pre-fills it, and the correction says what the text said and should say."""
+    initial = {}
+    if paragraph is not None:
+        proposal = services.report_fix_proposal(report)
+        initial["paragraph_text"] = proposal
+        initial["fix_paragraph"] = proposal != paragraph.text
+        quote, suggestion = report.quote.strip(), report.suggestion.strip()
+        if initial["fix_paragraph"] and quote and suggestion:
+            with translation.override(report.article.language):
+                initial["correction_text"] = _(
+                    "An earlier version of this article said “%(old)s”; that should have "
+                    "been “%(new)s”."
+                ) % {"old": quote, "new": suggestion}
+    return AcceptForm(data, report=report, paragraph=paragraph, initial=initial)
 
 
 TRIAGE_FORMS = {
@@ -307,7 +331,7 @@ def _triage_apply(request: HttpRequest, report: Report, action: str) -> tuple[st
         raise services.ReportActionRefused(_("Unknown action."))
     form_class = TRIAGE_FORMS[action]
     form = (
-        form_class(request.POST, report=report)
+        _accept_form(report, services.report_paragraph(report), request.POST)
         if form_class is AcceptForm
         else form_class(request.POST)
     )
@@ -315,7 +339,7 @@ def _triage_apply(request: HttpRequest, report: Report, action: str) -> tuple[st
         return "", {action: form}
     data = form.cleaned_data
     if action == "accept":
-        services.report_accept(
+        accepted = services.report_accept(
             report_id=report.pk,
             user=user,
             correction_text=data["correction_text"],
@@ -323,7 +347,12 @@ def _triage_apply(request: HttpRequest, report: Report, action: str) -> tuple[st
             claim_rereview=data.get("claim_rereview", False),
             resolution=data["resolution"],
             reviewer_note=data["reviewer_note"],
+            paragraph_text=form.new_paragraph_text,
         )
+        if accepted.revision is not None:
+            return _("Accepted, and the paragraph is corrected. The reader will be told."), {}
+        if accepted.text_fix is not None:
+            return _("Accepted. The text fix waits for an editor. The reader will be told."), {}
         return _("Accepted. The reader will be told."), {}
     if action == "reject":
         services.report_reject(
@@ -403,9 +432,9 @@ PAGE_SIZE = 30
 def corrections_filtered(params) -> tuple[object, dict]:
     """Published corrections, newest first, filtered by ``kind`` and ``month``
     (``YYYY-MM``, in the site's time zone). Unknown values are ignored."""
-    corrections = Correction.objects.select_related("article", "claim", "amends").filter(
-        article__status="published"
-    )
+    corrections = Correction.objects.select_related(
+        "article", "claim", "amends", "revision"
+    ).filter(article__status="published")
     chosen = {"kind": "", "month": ""}
     kind = params.get("kind", "")
     if kind in Correction.Kind.values:
@@ -472,8 +501,13 @@ class CorrectionsFeed(Feed):
 
     def item_description(self, item: Correction) -> str:
         # RSS descriptions and Atom's type="html" summaries are HTML to the feed reader:
-        # the text is escaped (and its lines kept) as on the corrections page.
-        return linebreaksbr(item.text, autoescape=True)
+        # the text is escaped (and its lines kept) as on the corrections page, and a text
+        # change shows as there: what it said, what it says now.
+        with translation.override(item.article.language):
+            changes = [text_change(change) for change in item.text_changes]
+            return linebreaksbr(item.text, autoescape=True) + "".join(
+                render_to_string("text_change.html", change) for change in changes
+            )
 
     def item_link(self, item: Correction) -> str:
         return item.get_absolute_url()

@@ -1,17 +1,21 @@
 """python manage.py demo: idempotent demo data.
 
-The seed article, staff users editor/reviewer/moderator (passwords printed, kept in
-var/demo-logins.json so a second run prints the same ones), a rating scale, three
-claims from the seed, each citing one of the article's sources, with verdicts that rest
-on them, and two reader reports in the queue.
+The seed article (published on its own date, 2 December 2025), staff users editor,
+editor2, reviewer, moderator and admin (passwords printed, kept in var/demo-logins.json so
+a second run prints the same ones), a rating scale, three claims from the seed, each
+citing one of the article's sources, with verdicts that rest on them, one verdict change
+waiting for a second editor, and three reader reports in the queue, one of them the
+seed's real error with the reader's proposed wording (Witkoff is envoy since January
+2025, not "sinds mei 2025").
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,14 +25,22 @@ from django.db import transaction
 
 from claims import services
 from claims.importers.seed import seed_read
-from claims.models import Article, Claim, Rating, RatingScale
+from claims.models import Article, Claim, Rating, RatingScale, Verdict
 from claims.roles import roles_ensure
 from claims.text.links import site_url
 
 # A copy of ../shared/seeds/000_1aac1ae9ab6f161f.txt, so the demo runs from a lone clone.
 SEED = Path(__file__).resolve().parents[2] / "fixtures" / "demo_article.txt"
 
-USERS = [("editor", "Editor"), ("reviewer", "Reviewer"), ("moderator", "Moderator")]
+USERS = [
+    ("editor", "Editor"),
+    ("editor2", "Editor"),  # the second editor who approves the first one's changes
+    ("reviewer", "Reviewer"),
+    ("moderator", "Moderator"),
+    ("admin", "Admin"),
+]
+# The seed article's own publication date (its first sentence names the day).
+PUBLISHED = datetime(2025, 12, 2, 21, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
 
 # Other publishers' ratings that mean the same, for imported ClaimReviews.
 ALIASES = {
@@ -92,9 +104,24 @@ CLAIMS = [
 ]
 
 REPORTS = [
-    (2, "Volgens mij is het eerder 18% dan 20%. Graag nakijken.", "circa 20%"),
-    (None, "De naam van de gezant wordt soms anders gespeld.", ""),
+    # paragraph, what is wrong, quoted passage, suggested wording, evidence
+    (2, "Volgens mij is het eerder 18% dan 20%. Graag nakijken.", "circa 20%", "", []),
+    (None, "De naam van de gezant wordt soms anders gespeld.", "", "", []),
+    (
+        3,
+        "Witkoff is al sinds januari 2025 speciaal gezant, niet sinds mei 2025: Trump "
+        "benoemde hem direct na zijn inauguratie.",
+        "sinds mei 2025",
+        "sinds januari 2025",
+        ["https://en.wikipedia.org/wiki/Steve_Witkoff"],
+    ),
 ]
+# A change to a published verdict, written by "editor", waiting for "editor2".
+CHANGE = (
+    "Rusland bezet circa 20%",
+    "half-true",
+    "Recente schattingen komen op 18 tot 19 procent uit; 'circa 20%' is te ruim.",
+)
 
 
 CORRECTED = (
@@ -113,6 +140,7 @@ class Command(BaseCommand):
             article = self._article()
             scale = self._scale()
             self._claims(article, scale)
+            self._verdict_change(scale)
             self._reports(article)
         url = site_url(article.get_absolute_url())
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
@@ -145,7 +173,7 @@ class Command(BaseCommand):
 
     def _article(self) -> Article:
         seed = seed_read(SEED.read_bytes(), max_bytes=settings.FACTCHECK_IMPORT_MAX_BYTES)
-        return services.article_import(seed=seed).article
+        return services.article_import(seed=seed, published_at=PUBLISHED).article
 
     def _scale(self) -> RatingScale:
         scale = RatingScale.objects.filter(name="Factcheck", is_active=True).first()
@@ -193,16 +221,35 @@ class Command(BaseCommand):
                 author=editor,
             )
 
+    def _verdict_change(self, scale: RatingScale) -> None:
+        starts, code, summary = CHANGE
+        claim = Claim.objects.filter(text__startswith=starts).first()
+        if claim is None or claim.verdicts.exclude(status=Verdict.Status.PUBLISHED).exists():
+            return
+        editor = get_user_model().objects.get(username="editor")
+        published = claim.verdicts.published().get()
+        services.verdict_save(
+            claim=claim,
+            rating=scale.ratings.get(code=code),
+            summary=summary,
+            explanation=published.explanation,
+            citations=list(published.citations.all()),
+            author=editor,
+            submit=True,
+        )
+
     def _reports(self, article: Article) -> None:
         if article.reports.exists():
             return
         paragraphs = {p.position: p for p in article.paragraphs.all()}
-        for number, message, quote in REPORTS:
+        for number, message, quote, suggestion, evidence in REPORTS:
             services.report_create(
                 article=article,
                 paragraph=paragraphs.get(number) if number else None,
                 message=message,
                 quote=quote,
+                suggestion=suggestion,
+                evidence_urls=evidence,
                 language="nl",
             )
         # One report already handled, so the corrections log and feeds show something.
