@@ -20,6 +20,7 @@ from claims.models.claims import (
     VerdictQuerySet,
 )
 from claims.models.common import Language
+from claims.models.evidence import Memento
 from claims.models.reports import (
     BlockedReporter,
     Correction,
@@ -43,6 +44,7 @@ __all__ = [
     "ExternalReview",
     "HostTurn",
     "Language",
+    "Memento",
     "Notification",
     "Paragraph",
     "Rating",
