@@ -48,7 +48,7 @@ def test_a_first_live_fetch_asks_the_archive_and_polls_until_the_memento(
 
     memento = step(memento)  # save
     assert memento.state == "submitted" and memento.job_id == "spn2-0001"
-    (when, form, headers), *_ = archive_server.saves
+    (_when, form, headers), *_ = archive_server.saves
     assert form == {"url": source.url, "skip_first_archive": "1"}
     assert headers["Accept"] == "application/json"
     assert "Authorization" not in headers  # no keys: anonymous
@@ -235,3 +235,68 @@ def test_capture_turns_are_a_minute_apart_divided_by_the_limit(archive_turns, se
     assert [b - a for a, b in itertools.pairwise(waits[:3])] == [pytest.approx(10.25, abs=0.5)] * 2
     assert waits[3] < 0  # 30 s away: more than a worker waits, so nothing is booked
     assert evidence.archive_turn_reserve() < 0
+
+
+# --- Commands --------------------------------------------------------------------------
+
+
+def command(*args: str) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_refresh_sources_archive_asks_for_what_is_missing(
+    archive_server, source_server, seed_article, django_capture_on_commit_callbacks
+):
+    missing = cited_source(source_server, "/page", seed_article)
+    done = cited_source(source_server, "/text", seed_article)
+    Memento.objects.create(source=done, url=done.url, state="archived")
+    url = source_server.url("/pdf")
+    Source.objects.create(key=url, url=url, state="live")  # not cited: not archived
+
+    with django_capture_on_commit_callbacks() as sent:
+        out = command("refresh_sources", "--archive")
+
+    assert out.splitlines()[0] == "Asked the web archive for 1 sources without a copy: 1 pending."
+    assert list(Memento.objects.filter(state="pending").values_list("source", flat=True)) == [
+        missing.pk
+    ]
+    assert len(sent) == 1
+    assert command("refresh_sources", "--archive").startswith("Asked the web archive for 0")
+
+
+def test_refresh_sources_archive_sync_waits_for_the_memento(
+    archive_server, source_server, seed_article, settings
+):
+    import json
+
+    settings.FACTCHECK_ARCHIVE_POLL_SECONDS = 1
+    archive_server.script = ["pending", "success"]
+    blocked = cited_source(source_server, "/text", seed_article)
+    source = cited_source(source_server, "/page", seed_article)
+    archive_server.save_replies = [
+        (200, {"status": "error", "status_ext": "error:blocked", "message": "blocked"})
+    ]
+
+    summary = json.loads(command("refresh_sources", "--archive", "--sync", "--json"))
+
+    assert summary == {
+        "sources": 2,
+        "outcomes": {"failed": 1, "archived": 1},
+        "errors": {"error:blocked": 1},
+    }
+    assert blocked.mementos.get().state == "failed"
+    assert source.mementos.get().memento_url.startswith(archive_server.base + "/web/")
+
+
+def test_refresh_sources_archive_refuses_when_archiving_is_off(db, settings):
+    from django.core.management import CommandError
+
+    settings.FACTCHECK_ARCHIVE_SPN_URL = ""
+    with pytest.raises(CommandError, match="archiving is off"):
+        command("refresh_sources", "--archive")

@@ -270,3 +270,24 @@ def test_an_article_with_nothing_captured_has_no_wacz(client, editor, seed_artic
     client.force_login(editor)
     response = client.get(reverse("claims:article_wacz", args=[seed_article.slug]))
     assert response.status_code == 404
+
+
+def test_check_url_reports_what_it_would_capture_and_saves_nothing(source_server, captures):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("check_url", source_server.url("/redirect/0"), "--json", stdout=out)
+    report = json.loads(out.getvalue())
+
+    capture = report["capture"]
+    assert capture["records"] == ["warcinfo", "request", "response", "request", "response"]
+    assert capture["body_bytes"] == len(PAGE) and capture["digest"] == services.warc_digest(PAGE)
+    assert capture["warc_bytes"] > 0 and capture["enabled"] is True
+    assert report["archive"]["enabled"] is False  # off in tests
+    assert not captures.exists() and not Snapshot.objects.exists()
+
+    out = StringIO()
+    call_command("check_url", source_server.url("/page"), stdout=out)
+    assert "  capture: " in out.getvalue() and "bytes of WARC" in out.getvalue()

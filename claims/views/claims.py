@@ -73,6 +73,7 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     elsewhere = list(ExternalReview.objects.filter(claim=claim).select_related("rating"))
     claim.published_verdicts = [verdict] if verdict else []
     claim.ordered_appearances = appearances
+    claim.evidence_citations = citations
     context = {
         "claim": claim,
         "verdict": verdict,
