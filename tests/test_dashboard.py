@@ -74,8 +74,8 @@ def test_dashboard_renders_the_demo_with_a_fixed_number_of_queries(db, django_as
     client = staff_client(editor)
     client.get(URL)  # warm the session and permission caches
 
-    # session, user, two permission lookups, then one query per figure
-    with django_assert_num_queries(10):
+    # session, user, two permission lookups, then one query per figure (archive coverage too)
+    with django_assert_num_queries(11):
         response = client.get(URL)
 
     html = response.content.decode()
