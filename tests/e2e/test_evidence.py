@@ -64,7 +64,7 @@ def dead_claim(roles_restored, seed_claim, scale, editor, source_server):
 
 
 def test_a_reader_follows_a_dead_sources_archived_copy(page: Page, live_server, dead_claim):
-    claim, source, capture = dead_claim
+    claim, _source, capture = dead_claim
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url + claim.get_absolute_url())
 
@@ -112,7 +112,7 @@ def test_the_copy_menu_works_from_the_keyboard(page: Page, live_server, dead_cla
 
 
 def test_without_javascript_the_copy_is_a_plain_link(browser, live_server, dead_claim):
-    claim, source, capture = dead_claim
+    claim, _source, capture = dead_claim
     context = browser.new_context(java_script_enabled=False, locale="nl-NL")
     page = context.new_page()
     page.goto(live_server.url + claim.get_absolute_url())
@@ -123,7 +123,7 @@ def test_without_javascript_the_copy_is_a_plain_link(browser, live_server, dead_
 
 
 def test_staff_see_captures_and_archive_requests(page: Page, live_server, dead_claim, editor):
-    claim, source, capture = dead_claim
+    _claim, source, _capture = dead_claim
     login(page, live_server, editor)
     page.goto(f"{live_server.url}/desk/sources/")
     row = page.get_by_role("row").filter(has_text=source.title)
