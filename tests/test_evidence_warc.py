@@ -291,3 +291,29 @@ def test_check_url_reports_what_it_would_capture_and_saves_nothing(source_server
     out = StringIO()
     call_command("check_url", source_server.url("/page"), stdout=out)
     assert "  capture: " in out.getvalue() and "bytes of WARC" in out.getvalue()
+
+
+def test_settings_read_the_evidence_variables_and_refuse_half_a_key_pair():
+    from tests.test_settings import manage
+
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.STORAGES['captures']['BACKEND'], s.STORAGES['captures']['OPTIONS']['bucket_name'],"
+        " repr(s.FACTCHECK_ARCHIVE_SPN_URL), s.FACTCHECK_ARCHIVE_PER_MINUTE)"
+    )
+    env = {
+        "DEBUG": "1",
+        "FACTCHECK_CAPTURES_S3_BUCKET": "newsroom-captures",
+        "FACTCHECK_ARCHIVE_SPN_URL": "",
+        "FACTCHECK_ARCHIVE_PER_MINUTE": "3",
+    }
+    result = manage("shell", "-v", "0", "-c", code, env=env)
+    assert result.stdout.split() == [
+        "storages.backends.s3.S3Storage",
+        "newsroom-captures",
+        "''",
+        "3",
+    ], result.stderr
+
+    half = manage("check", env={"DEBUG": "1", "FACTCHECK_ARCHIVE_S3_ACCESS": "only-this"})
+    assert half.returncode != 0 and "FACTCHECK_ARCHIVE_S3_SECRET" in half.stderr
