@@ -300,3 +300,17 @@ def test_refresh_sources_archive_refuses_when_archiving_is_off(db, settings):
     settings.FACTCHECK_ARCHIVE_SPN_URL = ""
     with pytest.raises(CommandError, match="archiving is off"):
         command("refresh_sources", "--archive")
+
+
+def test_merging_sources_keeps_the_archives_copies(archive_server, source_server, seed_article):
+    kept = cited_source(source_server, "/page", seed_article)
+    merged = cited_source(source_server, "/text", seed_article)
+    Memento.objects.create(
+        source=merged, url=merged.url, state="archived", memento_at=timezone.now()
+    )
+    evidence.memento_request(source=merged)
+    evidence.memento_request(source=kept)
+
+    services.source_merge(source=merged, into=kept)
+
+    assert sorted(kept.mementos.values_list("state", flat=True)) == ["archived", "pending"]

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from claims import fetch
 from claims.importers.page import PageText, page_extract
-from claims.models import Citation, Claim, HostTurn, Snapshot, SnapshotText, Source
+from claims.models import Citation, Claim, HostTurn, Memento, Snapshot, SnapshotText, Source
 from claims.services.core import article_cache_touch, history_record, task_send
 from claims.services.evidence import (
     CaptureStored,
@@ -544,6 +544,10 @@ def source_merge(*, source: Source, into: Source) -> Source:
             verdict.citations.add(existing)
         citation.delete()
     source.snapshots.update(source=into)
+    # The web archive's copies follow too; a request under way for both is kept once.
+    if into.mementos.filter(state__in=Memento.OPEN).exists():
+        source.mementos.filter(state__in=Memento.OPEN).delete()
+    source.mementos.update(source=into)
     if not into.title and source.title:
         into.title, into.publisher = source.title, into.publisher or source.publisher
         into.save(update_fields=["title", "publisher"])
