@@ -5,11 +5,18 @@ listed in FACTCHECK_FETCH_ALLOW for this run only).
 The limit is what the worker concurrency and the per-host politeness allow:
 min(concurrency / latency, hosts / interval) pages per second. DESIGN.md's bar: the
 achieved throughput is at least 0.8 of that limit. Both sides are measured in this run.
+
+Then the cost of WARC capture: the whole fetch service (fetch, extraction, quote checks,
+database, WARC file) run here on the shared test pages (real news and fact-check pages,
+served gzipped with no latency, so nothing hides the cost), batches with capture and
+without interleaved. DESIGN.md's bar: throughput with capture at least 0.9 of without.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
+import statistics
 import subprocess
 import threading
 import time
@@ -77,6 +84,11 @@ def worker_start(env: dict[str, str]) -> subprocess.Popen:
 
 
 def run() -> None:
+    throughput()
+    capture_cost()
+
+
+def throughput() -> None:
     import signal
 
     from django.utils import timezone
@@ -93,6 +105,7 @@ def run() -> None:
         FACTCHECK_FETCH_ALLOW=",".join(pairs),
         FACTCHECK_FETCH_DOMAIN_INTERVAL_MS=str(INTERVAL_MS),
         FACTCHECK_VAR_DIR="var/bench",  # django_setup() pointed DATABASE_URL at the bench DB
+        FACTCHECK_ARCHIVE_SPN_URL="",  # never ask the real web archive from a benchmark
         PYTHONUNBUFFERED="1",
     )
     Snapshot.objects.filter(source__key__startswith="http://127.0.0.").delete()
@@ -144,5 +157,114 @@ def run() -> None:
             f"{achieved:.1f}/s achieved, limit {limit:.0f}/s (workers {CONCURRENCY}/"
             f"{LATENCY:.1f}s = {by_workers:.0f}/s, politeness {HOSTS}/{INTERVAL_MS}ms = "
             f"{by_politeness:.0f}/s), {live} live, {elapsed:.1f} s"
+        ),
+    )
+
+
+# --- The cost of WARC capture ----------------------------------------------------------
+
+CAPTURE_BATCH = 20  # fetches per batch
+CAPTURE_ROUNDS = int(os.environ.get("BENCH_CAPTURE_ROUNDS", "8"))
+PAGES = ROOT.parent / "shared" / "data" / "html"
+
+
+class Pages(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    bodies: list[bytes] = []
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path == "/robots.txt":
+            body, headers = b"User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"}
+        else:
+            number = int(self.path.rsplit("/", 1)[1])
+            body = self.bodies[number % len(self.bodies)]
+            headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
+        self.send_response(200)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def capture_cost() -> None:
+    from django.conf import settings
+    from django.utils import timezone
+
+    from claims import services
+    from claims.models import Snapshot, Source
+
+    files = sorted(PAGES.rglob("*.html"))
+    if not files:
+        print(f"fetch with WARC capture: skipped ({PAGES} is not there)", flush=True)
+        return
+    Pages.bodies = [gzip.compress(f.read_bytes()) for f in files]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pair = f"127.0.0.1:{server.server_address[1]}"
+    settings.FACTCHECK_FETCH_ALLOW = [pair]
+    settings.FACTCHECK_FETCH_DOMAIN_INTERVAL_MS = 0
+    settings.FACTCHECK_ARCHIVE_SPN_URL = ""
+    prefix = f"http://{pair}/capture-bench/"
+    counter = iter(range(10**9))
+
+    def batch(capture: bool) -> float:
+        settings.FACTCHECK_WARC_CAPTURE = capture
+        now = timezone.now()
+        urls = [f"{prefix}{next(counter)}" for _ in range(CAPTURE_BATCH)]
+        Source.objects.bulk_create(
+            Source(key=url, url=url, domain="127.0.0.1", state="waiting", next_check_at=now)
+            for url in urls
+        )
+        ids = list(Source.objects.filter(key__in=urls).values_list("pk", flat=True))
+        start = time.perf_counter()
+        for source_id in ids:
+            done = services.source_fetch(source_id=source_id, force=True)
+            assert done.outcome == "live", done
+        return time.perf_counter() - start
+
+    def cleanup() -> None:
+        names = list(
+            Snapshot.objects.filter(source__key__startswith=prefix)
+            .exclude(warc_name="")
+            .values_list("warc_name", flat=True)
+        )
+        for name in names:
+            services.captures_storage().delete(name)
+        Snapshot.objects.filter(source__key__startswith=prefix).delete()
+        Source.objects.filter(key__startswith=prefix).delete()
+
+    try:
+        cleanup()
+        batch(True), batch(False)  # warm up: robots.txt, connections, extraction
+        with_capture, without = [], []
+        for n in range(CAPTURE_ROUNDS):
+            order = (True, False) if n % 2 else (False, True)
+            for capture in order:
+                (with_capture if capture else without).append(batch(capture))
+            progress(n + 1, CAPTURE_ROUNDS, "capture ")
+        stored = sum(
+            Snapshot.objects.filter(source__key__startswith=prefix)
+            .values_list("warc_size", flat=True)
+            .exclude(warc_size=None)
+        )
+        fetches = Snapshot.objects.filter(source__key__startswith=prefix).exclude(warc_name="")
+        count = fetches.count()
+    finally:
+        cleanup()
+        server.shutdown()
+    on = CAPTURE_BATCH / statistics.median(with_capture)
+    off = CAPTURE_BATCH / statistics.median(without)
+    report(
+        "fetch with WARC capture vs without (whole fetch service, in process)",
+        on / off,
+        target=">= 0.9",
+        detail=(
+            f"{on:.1f}/s with, {off:.1f}/s without; {len(files)} real pages served gzipped; "
+            f"{count} captures, {stored / max(count, 1) / 1024:.0f} KB of WARC each"
         ),
     )

@@ -19,6 +19,14 @@ after decompression and a total deadline. robots.txt is read through the same cl
 all workers, in the ``TurnStore`` the caller hands in (Redis, or the database through the
 services: this module knows no tables). A failure is a result with an
 error code, never an exception.
+
+Each hop's request and response come back as received (``FetchResult.exchanges``): the
+response body as it came over the wire, content-coding intact (the services write it to
+a WARC file; this module never touches storage). The body the caller reads
+(``FetchResult.body``) is decoded here, under the byte cap.
+
+``api_request`` is the same guarded client for a JSON API (Save Page Now): any method,
+no redirects followed, no robots.txt (an API is not crawled), a small byte cap.
 """
 
 from __future__ import annotations
@@ -27,10 +35,13 @@ import email.utils
 import functools
 import hashlib
 import ipaddress
+import json
 import logging
 import socket
 import time
+import zlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
@@ -188,6 +199,7 @@ class GuardedAdapter(IPFilterAdapter):
         default_port = 443 if self._is_https_proto else 80
         ip = host_resolve(hostname, port or default_port)
         host_params["host"] = f"[{ip}]" if ip.version == 6 else str(ip)
+        request.peer_ip = str(ip)  # the address answering, for the record (WARC-IP-Address)
         return host_params, pool_kwargs
 
 
@@ -209,6 +221,35 @@ def _session() -> requests.Session:
 
 
 @dataclass
+class HttpExchange:
+    """One request and its response as they went over the wire: what a WARC file keeps.
+    ``body`` is the response's entity body as received (content-coding intact, chunked
+    framing removed); ``truncated`` is set when a redirect's body was cut short."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    http_version: str
+    status: int
+    reason: str
+    response_headers: list[tuple[str, str]]
+    body: bytes = b""
+    request_body: bytes = b""
+    peer_ip: str = ""
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    truncated: bool = False
+
+    @property
+    def request_target(self) -> str:
+        parts = urlsplit(self.url)
+        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+    def response_header(self, name: str) -> str:
+        name = name.lower()
+        return next((value for key, value in self.response_headers if key.lower() == name), "")
+
+
+@dataclass
 class FetchResult:
     """What one fetch found. ``error`` is empty on success, else one of ERROR_CODES."""
 
@@ -224,6 +265,8 @@ class FetchResult:
     retry_after: int | None = None  # seconds, from a 429/503's Retry-After
     elapsed_ms: int = 0
     redirects: list[str] = field(default_factory=list)
+    # Every hop as received (a successful fetch's last one holds the page).
+    exchanges: list[HttpExchange] = field(default_factory=list)
 
     @property
     def transient(self) -> bool:
@@ -299,6 +342,7 @@ def url_fetch(
     result.elapsed_ms = int((time.monotonic() - start) * 1000)
     if not result.ok:
         result.body = b""
+        result.exchanges = []
     return result
 
 
@@ -315,31 +359,53 @@ def _fetch_into(
             host_turn_wait(turns, host, deadline, crawl_delay=delay)
         response = _send(current, deadline)
         result.status, result.final_url = response.status_code, current
+        exchange = _exchange(current, response)
         if response.is_redirect:
             location = response.headers.get("Location", "")
-            response.close()
+            with response:
+                _redirect_body_read(exchange, response, deadline)
+            result.exchanges.append(exchange)
             current = urljoin(current, location)
             result.redirects.append(current)
             continue
         with response:
-            _response_read(result, response, deadline, cap)
+            _response_read(result, response, deadline, cap, exchange=exchange)
+        result.exchanges.append(exchange)
         return
     raise _Failed(TOO_MANY_REDIRECTS, f"more than {settings.FACTCHECK_FETCH_MAX_REDIRECTS}")
 
 
-def _send(url: str, deadline: float) -> requests.Response:
+PAGE_ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9,application/pdf;q=0.8"
+REDIRECT_BODY_MAX = 64 * 1024  # a redirect's body is kept for the record up to this much
+
+
+def _send(
+    url: str,
+    deadline: float,
+    *,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    data: dict[str, str] | None = None,
+) -> requests.Response:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _Failed(TIMEOUT, "total timeout")
     timeout = (min(settings.FACTCHECK_FETCH_CONNECT_TIMEOUT, remaining), remaining)
-    headers = {
+    sent = {
         "User-Agent": settings.FACTCHECK_FETCH_USER_AGENT,
-        "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,application/pdf;q=0.8",
+        "Accept": PAGE_ACCEPT,
         "Accept-Encoding": "gzip, deflate",
+        **(headers or {}),
     }
     try:
-        return _session().get(
-            url, headers=headers, stream=True, allow_redirects=False, timeout=timeout
+        return _session().request(
+            method,
+            url,
+            headers=sent,
+            data=data,
+            stream=True,
+            allow_redirects=False,
+            timeout=timeout,
         )
     except FetchRefused:
         raise
@@ -353,7 +419,95 @@ def _send(url: str, deadline: float) -> requests.Response:
         raise _Failed(CONNECTION, str(exc)) from None
 
 
-def _response_read(result: FetchResult, response, deadline: float, cap: int) -> None:
+def _exchange(url: str, response: requests.Response) -> HttpExchange:
+    """The request as sent and the response's head as received (the body follows)."""
+    request = response.request
+    raw = response.raw
+    version = {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(
+        getattr(raw, "version", 11), "HTTP/1.1"
+    )
+    body = request.body or b""
+    return HttpExchange(
+        url=url,
+        method=request.method or "GET",
+        request_headers=list(request.headers.items()),
+        request_body=body.encode() if isinstance(body, str) else bytes(body),
+        http_version=version,
+        status=response.status_code,
+        reason=response.reason or "",
+        response_headers=list(raw.headers.items()),  # one pair per header line
+        peer_ip=getattr(request, "peer_ip", ""),
+    )
+
+
+def _redirect_body_read(exchange: HttpExchange, response, deadline: float) -> None:
+    """Keep a redirect's (small) body for the record; never more than REDIRECT_BODY_MAX."""
+    chunks, total = [], 0
+    try:
+        while total <= REDIRECT_BODY_MAX and time.monotonic() < deadline:
+            _socket_deadline(response, deadline)
+            chunk = response.raw.read1(16 * 1024, decode_content=False)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except Exception:  # the redirect is followed whatever its body did
+        exchange.truncated = True
+    body = b"".join(chunks)
+    if len(body) > REDIRECT_BODY_MAX:
+        body, exchange.truncated = body[:REDIRECT_BODY_MAX], True
+    exchange.body = body
+
+
+class _BodyDecoder:
+    """Undo the response's Content-Encoding (gzip, deflate) step by step, never making
+    more than the caller has room for: a gzip bomb stops at the cap, not in memory."""
+
+    def __init__(self, encoding: str, status: int) -> None:
+        codings = [c.strip().lower() for c in encoding.split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in {"gzip", "x-gzip", "deflate"}):
+            raise _Failed(BAD_RESPONSE, f"Content-Encoding {encoding!r}", status=status)
+        self.mode = codings[0] if codings else ""
+        self.obj = None
+        self.members = 0
+
+    def _new(self, data: bytes):
+        if self.mode == "deflate":  # zlib-wrapped, or raw deflate as some servers send it
+            wrapped = (
+                len(data) >= 2 and (data[0] & 0x0F) == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            )
+            return zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        """Decoded ``data``: at most ``room + 1`` bytes (more than ``room`` means over
+        the cap, and decoding stops there)."""
+        if not self.mode:
+            return data
+        out = bytearray()
+        while data and len(out) <= room:
+            if self.obj is None:
+                self.obj, self.members = self._new(data), self.members + 1
+            try:
+                out += self.obj.decompress(data, room + 1 - len(out))
+            except zlib.error:
+                if self.members > 1:  # junk after a complete gzip member: ignored, as urllib3 does
+                    self.mode = ""
+                    break
+                raise
+            if self.obj.unconsumed_tail:  # the output limit was reached
+                break
+            if self.obj.eof and self.mode != "deflate":
+                data, self.obj = self.obj.unused_data, None  # the next gzip member
+            else:
+                data = b""
+        return bytes(out)
+
+
+def _response_read(
+    result: FetchResult, response, deadline: float, cap: int, *, exchange: HttpExchange
+) -> None:
     status = response.status_code
     if status >= 400:
         code = HTTP_429 if status == 429 else HTTP_5XX if status >= 500 else HTTP_4XX
@@ -368,31 +522,36 @@ def _response_read(result: FetchResult, response, deadline: float, cap: int) -> 
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and "Content-Encoding" not in response.headers and int(declared) > cap:
         raise _Failed(TOO_LARGE, f"Content-Length {declared} > {cap}", status=status)
-    chunks, total = [], 0
+    decoder = _BodyDecoder(response.headers.get("Content-Encoding", ""), status)
+    raw_chunks, chunks, raw_total, total = [], [], 0, 0
     try:
         while True:
             _socket_deadline(response, deadline)
             # read1: what one socket read brings (read() would wait for the whole amount,
-            # which a server dripping bytes could stretch forever). urllib3 >= 2.6
-            # decompresses at most this much per call, so a gzip bomb stays small.
-            chunk = response.raw.read1(64 * 1024, decode_content=True)
-            if not chunk:
+            # which a server dripping bytes could stretch forever). The bytes stay as
+            # received (the record keeps them); the decoder makes at most the room left.
+            raw = response.raw.read1(64 * 1024, decode_content=False)
+            if not raw:
                 break
+            raw_total += len(raw)
+            chunk = decoder.decode(raw, cap - total)
             total += len(chunk)
-            if total > cap:
+            if total > cap or raw_total > cap:
                 raise _Failed(TOO_LARGE, f"more than {cap} bytes", status=status)
             if time.monotonic() > deadline:
                 raise _Failed(TIMEOUT, "total timeout while reading", status=status)
+            raw_chunks.append(raw)
             chunks.append(chunk)
     except _Failed:
         raise
     except (requests.exceptions.RequestException, OSError) as exc:
         raise _Failed(_read_error_code(exc), str(exc), status=status) from None
-    except Exception as exc:  # urllib3's decode and protocol errors
+    except Exception as exc:  # zlib's and urllib3's decode and protocol errors
         if "timed out" in str(exc).lower():
             raise _Failed(TIMEOUT, str(exc), status=status) from None
         raise _Failed(BAD_RESPONSE, f"{type(exc).__name__}: {exc}", status=status) from None
     result.body = b"".join(chunks)
+    exchange.body = b"".join(raw_chunks)
 
 
 def _read_error_code(exc: Exception) -> str:
@@ -406,6 +565,103 @@ def _socket_deadline(response, deadline: float) -> None:
     sock = getattr(connection, "sock", None)
     if sock is not None:
         sock.settimeout(max(0.05, deadline - time.monotonic()))
+
+
+# --- JSON APIs (Save Page Now) ---------------------------------------------------------
+
+API_MAX_BYTES = 1024 * 1024
+
+
+@dataclass
+class ApiResult:
+    """One call to a JSON API. ``ok`` means a 2xx answer with a JSON body; ``data`` is
+    the parsed body whenever it was JSON (error answers often explain themselves)."""
+
+    url: str
+    ok: bool = False
+    error: str = ""
+    detail: str = ""
+    status: int | None = None
+    data: object = None
+    retry_after: int | None = None
+    elapsed_ms: int = 0
+
+    @property
+    def transient(self) -> bool:
+        return self.error in TRANSIENT
+
+
+def api_request(
+    url: str,
+    *,
+    method: str = "GET",
+    data: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    max_bytes: int = API_MAX_BYTES,
+) -> ApiResult:
+    """Call a JSON API through the guarded client: the same address checks, timeouts
+    and byte cap as a page fetch, but any method, no redirects followed and no
+    robots.txt. Never raises; a failure is a result with an error code."""
+    start = time.monotonic()
+    deadline = start + settings.FACTCHECK_FETCH_TOTAL_TIMEOUT
+    result = ApiResult(url=url)
+    try:
+        url_target(url)
+        sent = {"Accept": "application/json", **(headers or {})}
+        response = _send(url, deadline, method=method, headers=sent, data=data)
+        with response:
+            result.status = status = response.status_code
+            result.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            body = _api_body_read(response, deadline, max_bytes)
+        try:
+            result.data = json.loads(body) if body.strip() else None
+        except ValueError:
+            result.data = None
+        if 300 <= status < 400:
+            result.error, result.detail = BAD_RESPONSE, f"HTTP {status} (redirect)"
+        elif status >= 400:
+            result.error = HTTP_429 if status == 429 else HTTP_5XX if status >= 500 else HTTP_4XX
+            result.detail = f"HTTP {status}"
+        elif result.data is None:
+            result.error, result.detail = BAD_RESPONSE, "the answer is not JSON"
+        else:
+            result.ok = True
+    except FetchRefused as refused:
+        result.error, result.detail = refused.code, refused.detail
+    except _Failed as failed:
+        result.error, result.detail = failed.code, failed.detail
+        result.status = failed.status or result.status
+    except Exception as exc:  # the promise: never a raw exception out of this module
+        log.exception("unexpected error calling %s", url)
+        result.error, result.detail = CONNECTION, f"{type(exc).__name__}: {exc}"
+    result.elapsed_ms = int((time.monotonic() - start) * 1000)
+    return result
+
+
+def _api_body_read(response, deadline: float, cap: int) -> bytes:
+    status = response.status_code
+    decoder = _BodyDecoder(response.headers.get("Content-Encoding", ""), status)
+    chunks, total = [], 0
+    try:
+        while True:
+            _socket_deadline(response, deadline)
+            raw = response.raw.read1(64 * 1024, decode_content=False)
+            if not raw:
+                break
+            chunk = decoder.decode(raw, cap - total)
+            total += len(chunk)
+            if total > cap:
+                raise _Failed(TOO_LARGE, f"more than {cap} bytes", status=status)
+            if time.monotonic() > deadline:
+                raise _Failed(TIMEOUT, "total timeout while reading", status=status)
+            chunks.append(chunk)
+    except _Failed:
+        raise
+    except (requests.exceptions.RequestException, OSError) as exc:
+        raise _Failed(_read_error_code(exc), str(exc), status=status) from None
+    except Exception as exc:
+        raise _Failed(BAD_RESPONSE, f"{type(exc).__name__}: {exc}", status=status) from None
+    return b"".join(chunks)
 
 
 # --- robots.txt ---------------------------------------------------------------------

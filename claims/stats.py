@@ -176,3 +176,47 @@ def bar_chart(bars: list[Bar], *, width: int = 480, height: int = 160) -> dict:
         for n, bar in enumerate(bars)
     ]
     return {"bars": geometry, "width": width, "height": height, "label_y": height - 4}
+
+
+@dataclass
+class ArchiveCoverage:
+    """Citations of public claims by the copy their source has."""
+
+    total: int
+    memento: int  # the web archive has a copy (whether or not we have one too)
+    capture_only: int  # only our own WARC capture
+
+    @property
+    def none(self) -> int:
+        return self.total - self.memento - self.capture_only
+
+
+def archive_coverage() -> ArchiveCoverage:
+    """One query: the citations of public claims, with a memento, with only our capture."""
+    from django.db.models import Exists, OuterRef
+
+    from claims.models import Citation, Claim, Memento, Snapshot
+
+    has_memento = Exists(
+        Memento.objects.filter(source=OuterRef("source"), state=Memento.State.ARCHIVED)
+    )
+    has_capture = Exists(Snapshot.objects.captures().filter(source=OuterRef("source")))
+    row = (
+        Citation.objects.filter(claim__in=Claim.objects.public())
+        .annotate(has_memento=has_memento, has_capture=has_capture)
+        .aggregate(
+            total=Count("pk"),
+            memento=Count("pk", filter=Q(has_memento=True)),
+            capture_only=Count("pk", filter=Q(has_memento=False, has_capture=True)),
+        )
+    )
+    return ArchiveCoverage(row["total"], row["memento"], row["capture_only"])
+
+
+def archive_coverage_bars(coverage: ArchiveCoverage | None = None) -> list[Bar]:
+    coverage = coverage or archive_coverage()
+    return [
+        Bar(str(_("In the web archive")), coverage.memento, "#1f7a3a", str(_("archive"))),
+        Bar(str(_("Only our own copy")), coverage.capture_only, "#8a5a00", str(_("ours"))),
+        Bar(str(_("No copy yet")), coverage.none, "#b3261e", str(_("none"))),
+    ]

@@ -91,3 +91,21 @@ def reports_housekeeping_task() -> dict[str, int]:
         "reprioritised": services.reports_reprioritise(),
         "erased": services.reports_erase_emails(),
     }
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None, ignore_result=True)
+def memento_archive_task(self, memento_id: int) -> str:
+    """Take an archive request's next step (routed to the ``fetch`` queue): ask the
+    archive to save the URL, or look at its job. The service claims the row itself, so
+    a duplicate message does nothing; a step that has a next one comes back with its
+    countdown (the archive's turn, the next look, a backoff)."""
+    done = services.memento_archive(memento_id=memento_id)
+    if done.retry_in is not None:
+        raise self.retry(countdown=done.retry_in)
+    return done.outcome
+
+
+@shared_task
+def mementos_sweep_task() -> int:
+    """Send again every archive request whose message was lost or whose lease ran out."""
+    return len(services.mementos_sweep())

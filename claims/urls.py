@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims.views import articles, claims, dashboard, inbox, pages, reports, sources
+from claims.views import articles, claims, dashboard, evidence, inbox, pages, reports, sources
 
 app_name = "claims"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("claims/claimreview.json", claims.claimreview_feed, name="claimreview_feed"),
     path("claims/<slug:slug>/", claims.claim_detail, name="claim"),
     path("privacy/", pages.privacy, name="privacy"),
+    path("captures/<int:pk>/", evidence.capture_detail, name="capture"),
     path("staff/dashboard/", dashboard.dashboard, name="dashboard"),
     path("staff/inbox/", inbox.inbox, name="inbox"),
     path("staff/inbox/text-fixes/<int:pk>/", inbox.inbox_text_fix, name="inbox_text_fix"),
@@ -48,6 +49,9 @@ urlpatterns = [
     path("desk/sources/<int:pk>/", sources.source_detail, name="source"),
     path("desk/sources/<int:pk>/fetch/", sources.source_fetch, name="source_fetch"),
     path("desk/sources/<int:pk>/url/", sources.source_url, name="source_url"),
+    path("desk/sources/<int:pk>/warc/", evidence.source_warc, name="source_warc"),
+    path("desk/sources/<int:pk>/archive/", evidence.source_archive, name="source_archive"),
+    path("desk/articles/<slug:slug>/wacz/", evidence.article_wacz, name="article_wacz"),
     path("reports/<str:reference>/reply/", reports.report_reply, name="report_reply"),
     path("corrections/", reports.correction_list, name="corrections"),
     path("corrections/rss/", reports.CorrectionsFeed(), name="corrections_rss"),

@@ -267,7 +267,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"claims.tasks.source_fetch_task": {"queue": "fetch"}}
+CELERY_TASK_ROUTES = {
+    "claims.tasks.source_fetch_task": {"queue": "fetch"},
+    "claims.tasks.memento_archive_task": {"queue": "fetch"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # A request that sends a task must not hang when the broker is down: the row state is
@@ -294,6 +297,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(FACTCHECK_SOURCE_SWEEP_EVERY),
     },
     "report-emails-sweep": {"task": "claims.tasks.report_emails_sweep_task", "schedule": 60.0},
+    "mementos-sweep": {"task": "claims.tasks.mementos_sweep_task", "schedule": 60.0},
     "article-views-flush": {"task": "claims.tasks.article_views_flush_task", "schedule": 300.0},
     "reports-housekeeping": {"task": "claims.tasks.reports_housekeeping_task", "schedule": 3600.0},
 }
@@ -339,6 +343,28 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WARC captures of cited sources: files under VAR_DIR/captures, or in an S3-compatible
+# bucket through django-storages (install requirements-s3.txt; the credentials come from
+# boto3's own environment variables, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).
+FACTCHECK_CAPTURES_S3_BUCKET = env_str("FACTCHECK_CAPTURES_S3_BUCKET")
+if FACTCHECK_CAPTURES_S3_BUCKET:
+    _CAPTURES_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": FACTCHECK_CAPTURES_S3_BUCKET,
+            "endpoint_url": env_url("FACTCHECK_CAPTURES_S3_ENDPOINT", schemes={"http", "https"})
+            or None,
+            "region_name": env_str("FACTCHECK_CAPTURES_S3_REGION") or None,
+            "location": "captures",
+            "default_acl": None,  # private: staff download captures through the app
+            "file_overwrite": False,
+        },
+    }
+else:
+    _CAPTURES_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "captures")},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -346,6 +372,7 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+    "captures": _CAPTURES_STORAGE,
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
@@ -487,6 +514,29 @@ FACTCHECK_SOURCE_LEASE_SECONDS = env_int("FACTCHECK_SOURCE_LEASE_SECONDS", 180, 
 FACTCHECK_SOURCE_RESEND_AFTER = env_int("FACTCHECK_SOURCE_RESEND_AFTER", 900, minimum=1)
 # Quote checks: a fuzzy score (0-100) at or above this is a close match.
 FACTCHECK_QUOTE_CLOSE_SCORE = env_int("FACTCHECK_QUOTE_CLOSE_SCORE", 85)
+# --- Evidence: WARC captures and the web archive (claims/services/evidence.py) ----------
+# Every successful fetch of a source is written to a WARC file in the "captures" storage.
+FACTCHECK_WARC_CAPTURE = env_bool("FACTCHECK_WARC_CAPTURE", True)
+# Save Page Now 2: the archive asked to capture each cited source when it is first fetched
+# live and whenever its text changes. Empty switches archiving off.
+FACTCHECK_ARCHIVE_SPN_URL = (
+    env_url("FACTCHECK_ARCHIVE_SPN_URL", schemes={"http", "https"})
+    if "FACTCHECK_ARCHIVE_SPN_URL" in os.environ
+    else "https://web.archive.org"
+).rstrip("/")
+# The archive account's S3-style keys (archive.org/account/s3.php); without them captures
+# are anonymous, at the archive's lower anonymous limit.
+FACTCHECK_ARCHIVE_S3_ACCESS = env_str("FACTCHECK_ARCHIVE_S3_ACCESS")
+FACTCHECK_ARCHIVE_S3_SECRET = env_str("FACTCHECK_ARCHIVE_S3_SECRET")
+if bool(FACTCHECK_ARCHIVE_S3_ACCESS) != bool(FACTCHECK_ARCHIVE_S3_SECRET):
+    raise ImproperlyConfigured(
+        "Set both FACTCHECK_ARCHIVE_S3_ACCESS and FACTCHECK_ARCHIVE_S3_SECRET, or neither."
+    )
+# Captures asked for per minute, across all workers (anonymous: at most 4, the archive's
+# limit without keys).
+FACTCHECK_ARCHIVE_PER_MINUTE = env_int("FACTCHECK_ARCHIVE_PER_MINUTE", 6, minimum=1)
+# Seconds between two looks at a capture the archive is working on.
+FACTCHECK_ARCHIVE_POLL_SECONDS = env_int("FACTCHECK_ARCHIVE_POLL_SECONDS", 10, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -478,3 +478,35 @@ def wait_for(condition, timeout: float = 60) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+# --- evidence (tests/test_evidence_*.py, tests/test_tasks_evidence.py) ------------------
+
+
+@pytest.fixture(scope="session")
+def _archive_server():
+    from tests.archiveserver import ArchiveServer
+
+    server = ArchiveServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def archive_server(_archive_server, source_server, settings, monkeypatch):
+    """A fake Save Page Now 2 on loopback, allowed beside the source server (also for
+    worker processes the test starts), with archiving pointed at it. Elsewhere archiving
+    is off in tests (pyproject.toml), so nothing ever asks the real archive."""
+    server = _archive_server
+    server.reset()
+    allowed = [source_server.pair, server.pair]
+    settings.FACTCHECK_FETCH_ALLOW = allowed
+    settings.FACTCHECK_ARCHIVE_SPN_URL = server.base
+    monkeypatch.setenv("FACTCHECK_FETCH_ALLOW", ",".join(allowed))
+    monkeypatch.setenv("FACTCHECK_ARCHIVE_SPN_URL", server.base)
+    # No waiting for the archive's turns here; the limit has its own tests.
+    from claims.services import evidence
+
+    settings.FACTCHECK_ARCHIVE_PER_MINUTE = 6000
+    monkeypatch.setattr(evidence, "ANONYMOUS_PER_MINUTE", 6000)
+    return server

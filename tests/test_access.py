@@ -27,6 +27,7 @@ PUBLIC = {
     "claims:privacy",
     "claims:claims",
     "claims:claimreview_feed",
+    "claims:capture",  # readers see captures of what published work cites (tested)
     "claims:corrections",
     "claims:corrections_rss",
     "claims:corrections_atom",

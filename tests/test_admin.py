@@ -306,6 +306,7 @@ ADMIN_LIST_QUERIES = {
     "claims.claimsuggestion": 5,
     "claims.correction": 7,
     "claims.externalreview": 9,
+    "claims.memento": 8,
     "claims.notification": 7,
     "claims.rating": 6,
     "claims.ratingscale": 6,

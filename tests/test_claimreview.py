@@ -19,11 +19,11 @@ from tests.conftest import shared_file
 SCHEMA_PROPERTIES = {
     "ClaimReview": {
         "@context", "@type", "url", "claimReviewed", "datePublished", "inLanguage",
-        "author", "reviewRating", "reviewBody", "itemReviewed",
+        "author", "reviewRating", "reviewBody", "itemReviewed", "citation",
     },
     "Rating": {"@type", "ratingValue", "bestRating", "worstRating", "alternateName"},
     "Claim": {"@type", "author", "datePublished", "appearance", "firstAppearance"},
-    "CreativeWork": {"@type", "url"},
+    "CreativeWork": {"@type", "url", "name", "archivedAt"},
     "Organization": {"@type", "name", "url"},
     "Person": {"@type", "name", "url"},
     "DataFeed": {"@context", "@type", "name", "url", "dateModified", "dataFeedElement"},
@@ -303,7 +303,7 @@ def test_the_feed_lists_every_published_claimreview(
     for n in range(5):
         claim = services.claim_create(text=f"Bewering nummer {n}", article=seed_article).claim
         services.verdict_publish(claim=claim, rating=scale.ratings.get(code="true"), summary="Ja.")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # claims, verdicts, appearances, cited sources
         response = reader.get(reverse("claims:claimreview_feed"))
     feed = response.json()
     assert response["Content-Type"].startswith("application/ld+json")

@@ -74,14 +74,15 @@ def test_dashboard_renders_the_demo_with_a_fixed_number_of_queries(db, django_as
     client = staff_client(editor)
     client.get(URL)  # warm the session and permission caches
 
-    # session, user, two permission lookups, one query per figure, the inbox count
-    with django_assert_num_queries(11):
+    # session, user, two permission lookups, one query per figure (archive coverage too),
+    # the inbox count
+    with django_assert_num_queries(12):
         response = client.get(URL)
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count("<svg") == 5
-    assert html.count('class="chart-data"') == 5
+    assert html.count("<svg") == 6  # with the archive coverage
+    assert html.count('class="chart-data"') == 6
     assert "Waar" in html  # the demo's verdicts by rating
     assert "aktual24.ro" in html  # the newest dead link
     dead = Source.objects.get(title="Aktual24")

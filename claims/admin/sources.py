@@ -94,7 +94,7 @@ class SourceAdmin(HistoryAdmin):
 
 @admin.register(Snapshot)
 class SnapshotAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["source", "fetched_at", "status_code", "error_code", "title"]
+    list_display = ["source", "fetched_at", "status_code", "error_code", "title", "warc_digest"]
     list_filter = ["error_code", "ok"]
     search_fields = ["source__url", "title"]
     list_select_related = ["source"]

@@ -26,6 +26,7 @@ from claims.models.claims import (
     VerdictQuerySet,
 )
 from claims.models.common import Language
+from claims.models.evidence import Memento
 from claims.models.reports import (
     BlockedReporter,
     Correction,
@@ -51,6 +52,7 @@ __all__ = [
     "ExternalReview",
     "HostTurn",
     "Language",
+    "Memento",
     "Notification",
     "Paragraph",
     "Rating",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -100,6 +101,44 @@ class Source(models.Model):
         return str(self)
 
 
+class CitationQuerySet(models.QuerySet):
+    def with_evidence(self) -> CitationQuerySet:
+        """Each citation with the copy of its source that it relies on, in the same query:
+        the capture (``evidence_snapshot_id``, ``evidence_at``) and the web archive's
+        memento (``memento_url``, ``memento_at``) nearest before the citation's moment
+        (the claim's published verdict, else the article's publication, else now), or the
+        first one after it when there is none before."""
+        from django.db.models import F, OuterRef, Subquery
+        from django.db.models.functions import Coalesce, Now
+
+        from claims.models.claims import Verdict
+        from claims.models.evidence import Memento
+
+        verdict_at = (
+            Verdict.objects.filter(claim=OuterRef("claim_id"), status="published")
+            .order_by("-published_at")
+            .values("published_at")[:1]
+        )
+        moment = Coalesce(Subquery(verdict_at), F("article__published_at"), Now())
+        captures = Snapshot.objects.captures().filter(source=OuterRef("source_id"))
+        mementos = Memento.objects.filter(
+            source=OuterRef("source_id"), state=Memento.State.ARCHIVED
+        )
+
+        def nearest(rows, at: str, field: str):
+            before = rows.filter(**{f"{at}__lte": OuterRef("evidence_moment")})
+            before = before.order_by(f"-{at}", "-id").values(field)[:1]
+            after = rows.order_by(at, "id").values(field)[:1]
+            return Coalesce(Subquery(before), Subquery(after))
+
+        return self.annotate(evidence_moment=moment).annotate(
+            evidence_snapshot_id=nearest(captures, "fetched_at", "pk"),
+            evidence_at=nearest(captures, "fetched_at", "fetched_at"),
+            memento_url=nearest(mementos, "memento_at", "memento_url"),
+            memento_at=nearest(mementos, "memento_at", "memento_at"),
+        )
+
+
 class Citation(models.Model):
     """An article or a claim citing a source, with the passage it relies on."""
 
@@ -142,6 +181,8 @@ class Citation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
+    objects = CitationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("citation")
         verbose_name_plural = _("citations")
@@ -166,6 +207,29 @@ class Citation(models.Model):
     def __str__(self) -> str:
         return f"{self.source} ({self.get_quote_status_display()})"
 
+    # The copy a reader is offered (``CitationQuerySet.with_evidence`` fills these in):
+    # the web archive's memento, else our own capture page.
+    @property
+    def capture_url(self) -> str:
+        snapshot_id = getattr(self, "evidence_snapshot_id", None)
+        return reverse("claims:capture", args=[snapshot_id]) if snapshot_id else ""
+
+    @property
+    def version_url(self) -> str:
+        return getattr(self, "memento_url", None) or self.capture_url
+
+    @property
+    def version_at(self):
+        if getattr(self, "memento_url", None):
+            return self.memento_at
+        return getattr(self, "evidence_at", None)
+
+    @property
+    def moment(self):
+        """When the citation was relied on (its verdict, its article), for Robust Links'
+        ``data-versiondate`` when there is no copy yet."""
+        return getattr(self, "evidence_moment", None) or self.created_at
+
 
 class SnapshotText(models.Model):
     """Extracted text, stored once per distinct hash."""
@@ -175,6 +239,21 @@ class SnapshotText(models.Model):
 
     def __str__(self) -> str:
         return self.hash[:12]
+
+
+class SnapshotQuerySet(models.QuerySet):
+    def captures(self) -> SnapshotQuerySet:
+        """Successful fetches with a WARC record."""
+        return self.filter(ok=True).exclude(warc_name="")
+
+    def public(self) -> SnapshotQuerySet:
+        """Captures of sources that a published article or a public claim cites: what a
+        reader may see. (A source only cited in work in progress stays private.)"""
+        public_claims = ["published", "needs_rereview"]
+        cited = Citation.objects.filter(
+            Q(article__status="published", claim__isnull=True) | Q(claim__status__in=public_claims)
+        )
+        return self.captures().filter(source__in=cited.values("source"))
 
 
 class Snapshot(models.Model):
@@ -208,6 +287,24 @@ class Snapshot(models.Model):
     url = models.URLField(max_length=2000, blank=True, verbose_name=_("URL"))
     claimreview = models.JSONField(null=True, blank=True, verbose_name=_("claimreview"))
     elapsed_ms = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("elapsed ms"))
+    # The WARC capture of this fetch (claims/services/evidence.py): the file in the
+    # "captures" storage, the page's record in it (a response, or a revisit that points
+    # at the snapshot whose record holds the same body), its payload digest and date.
+    warc_name = models.CharField(max_length=300, blank=True, verbose_name=_("WARC file"))
+    warc_record_id = models.CharField(max_length=80, blank=True, verbose_name=_("WARC record"))
+    warc_digest = models.CharField(max_length=80, blank=True, verbose_name=_("payload digest"))
+    warc_date = models.DateTimeField(null=True, blank=True, verbose_name=_("captured at"))
+    warc_size = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("WARC bytes"))
+    warc_revisit_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("same body as"),
+    )
+
+    objects = SnapshotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("snapshot")
@@ -218,6 +315,17 @@ class Snapshot(models.Model):
     def __str__(self) -> str:
         outcome = self.error_code or self.status_code or "?"
         return f"{self.source_id} @ {self.fetched_at:%Y-%m-%d %H:%M} ({outcome})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:capture", args=[self.pk])
+
+    @property
+    def is_capture(self) -> bool:
+        return bool(self.ok and self.warc_name)
+
+    @property
+    def is_revisit(self) -> bool:
+        return bool(self.warc_name and self.warc_revisit_of_id)
 
 
 class HostTurn(models.Model):

@@ -1,5 +1,5 @@
 """Writes that touch several rows, change a state or send a task, one module per area:
-articles, sources, claims, reports (and ``core``, what they share).
+articles, evidence, sources, claims, reports (and ``core``, what they share).
 
 Functions are keyword-only and named entity then verb (``article_import``,
 ``report_create``); each user action is one call, in one transaction, and returns what
@@ -8,8 +8,8 @@ views. Tasks are sent after commit (``task_send``) so a worker never sees a row 
 it is committed, and a broker outage never loses work: the row state is the source of
 truth and a sweeper re-sends whatever did not go out.
 
-The import order between areas: sources, then claims, then articles, then reports;
-a call against that order imports inside the function. This package re-exports every
+The import order between areas: evidence, then sources, then claims, then articles,
+then reports; a call against that order imports inside the function. This package re-exports every
 area's public names.
 """
 
@@ -74,6 +74,26 @@ from claims.services.core import (
     task_coalesce_release,
     task_resend,
     task_send,
+)
+from claims.services.evidence import (
+    CaptureStored,
+    MementoStep,
+    archive_enabled,
+    archive_per_minute,
+    article_sources,
+    article_wacz,
+    capture_build,
+    capture_store,
+    captures_storage,
+    memento_archive,
+    memento_archive_now,
+    memento_request,
+    mementos_sweep,
+    source_warc_chunks,
+    source_warc_names,
+    sources_archive,
+    sources_missing_memento,
+    warc_digest,
 )
 from claims.services.reports import (
     DuplicateCandidate,

@@ -885,9 +885,35 @@ def claims_for_claimreview():
                 ),
                 to_attr="ordered_appearances",
             ),
+            Prefetch(
+                "citations",
+                queryset=Citation.objects.select_related("source").with_evidence(),
+                to_attr="evidence_citations",
+            ),
         )
         .order_by("-updated_at", "-id")
     )
+
+
+def _claimreview_citations(claim: Claim) -> list[dict]:
+    """The sources the verdict rests on as schema.org CreativeWorks, each with the copies
+    it can still be read in (``archivedAt``: the web archive's memento, our capture page)."""
+    citations = getattr(claim, "evidence_citations", None)
+    if citations is None:
+        citations = list(claim.citations.select_related("source").with_evidence())
+    works = []
+    for citation in citations:
+        source = citation.source
+        if not source.url:
+            continue
+        copies = [citation.memento_url] if citation.memento_url else []
+        if citation.capture_url:
+            copies.append(site_url(citation.capture_url))
+        work = {"@type": "CreativeWork", "url": source.url, "name": source.title or None}
+        if copies:
+            work["archivedAt"] = copies[0] if len(copies) == 1 else copies
+        works.append(_prune(work))
+    return works
 
 
 def claimreview_for_claim(claim: Claim) -> dict | None:
@@ -948,6 +974,7 @@ def claimreview_for_claim(claim: Claim) -> dict | None:
             "reviewRating": review_rating,
             "reviewBody": verdict.summary,
             "itemReviewed": item,
+            "citation": _claimreview_citations(claim),
         }
     )
 

@@ -24,8 +24,15 @@ from django.utils.translation import gettext as _
 
 from claims import fetch
 from claims.importers.page import PageText, page_extract
-from claims.models import Citation, Claim, HostTurn, Snapshot, SnapshotText, Source
+from claims.models import Citation, Claim, HostTurn, Memento, Snapshot, SnapshotText, Source
 from claims.services.core import article_cache_touch, history_record, task_send
+from claims.services.evidence import (
+    CaptureStored,
+    capture_discard,
+    capture_store,
+    snapshot_capture_fields,
+    source_archive_after_fetch,
+)
 from claims.text.links import link_domain, link_normalise
 from claims.text.quotes import quote_match
 
@@ -144,7 +151,11 @@ def source_fetch(*, source_id: int, attempt: int = 0, force: bool = False) -> So
 
     result = fetch.url_fetch(source.url, turns=source_turns())
     page = _page(result)
-    return _fetch_record(source, before, lease, result, page, attempt=attempt)
+    capture = capture_store(source_id=source_id, result=result)  # outside any transaction
+    done = _fetch_record(source, before, lease, result, page, attempt=attempt, capture=capture)
+    if capture is not None and done.outcome == "skipped":
+        capture_discard(name=capture.name)  # no snapshot points to it
+    return done
 
 
 def _page(result: fetch.FetchResult) -> PageText:
@@ -170,6 +181,7 @@ def _fetch_record(
     page: PageText,
     *,
     attempt: int,
+    capture: CaptureStored | None = None,
 ) -> SourceFetch:
     now = timezone.now()
     source_id = source.pk
@@ -194,6 +206,7 @@ def _fetch_record(
         error_code=result.error,
         error_detail=result.detail[:500],
         elapsed_ms=result.elapsed_ms,
+        **snapshot_capture_fields(capture),
     )
     if result.ok:
         return _fetch_succeeded(source, snapshot, page, now)
@@ -249,6 +262,7 @@ def _fetch_succeeded(source: Source, snapshot: Snapshot, page: PageText, now) ->
 
     if page.text:
         citations_quote_check(source=source, text=page.text, page_text=page.page_text, now=now)
+    source_archive_after_fetch(source=source, snapshot=snapshot, changed=changed)
     if changed:
         with translation.override(settings.LANGUAGE_CODE):
             reason = _("The text of source “%(source)s” changed on %(date)s.") % {
@@ -530,6 +544,10 @@ def source_merge(*, source: Source, into: Source) -> Source:
             verdict.citations.add(existing)
         citation.delete()
     source.snapshots.update(source=into)
+    # The web archive's copies follow too; a request under way for both is kept once.
+    if into.mementos.filter(state__in=Memento.OPEN).exists():
+        source.mementos.filter(state__in=Memento.OPEN).delete()
+    source.mementos.update(source=into)
     if not into.title and source.title:
         into.title, into.publisher = source.title, into.publisher or source.publisher
         into.save(update_fields=["title", "publisher"])

@@ -51,7 +51,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def _article_context(article: Article) -> dict:
     """Everything the article page shows, in a fixed number of queries."""
     paragraphs = list(article.paragraphs.all())
-    citations = list(article.citations.filter(claim__isnull=True).select_related("source"))
+    citations = list(
+        article.citations.filter(claim__isnull=True).select_related("source").with_evidence()
+    )
     related = list(article.related_links.select_related("target"))
     appearances = list(
         ClaimAppearance.objects.filter(article=article, claim__in=Claim.objects.public())

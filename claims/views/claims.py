@@ -69,10 +69,11 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "appeared_at", "created_at", "id"
         )
     )
-    citations = list(claim.citations.select_related("source"))
+    citations = list(claim.citations.select_related("source").with_evidence())
     elsewhere = list(ExternalReview.objects.filter(claim=claim).select_related("rating"))
     claim.published_verdicts = [verdict] if verdict else []
     claim.ordered_appearances = appearances
+    claim.evidence_citations = citations
     context = {
         "claim": claim,
         "verdict": verdict,

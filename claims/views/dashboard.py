@@ -14,6 +14,7 @@ from claims.access import staff_view
 @staff_view("claims.view_dashboard")
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    coverage = stats.archive_coverage()
     charts = [
         # id, title, what each bar is, what it counts, the bars
         (
@@ -39,6 +40,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         ("sources", _("Sources by state"), _("state"), _("sources"), stats.sources_by_state()),
         (
+            "archive",
+            _("Copies of the sources of published claims"),
+            _("copy"),
+            _("citations"),
+            stats.archive_coverage_bars(coverage),
+        ),
+        (
             "corrections",
             _("Corrections per month"),
             _("month"),
@@ -52,5 +60,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for key, title, each, unit, bars in charts
         ],
         "dead_sources": stats.newest_dead_sources(),
+        "coverage": coverage,
     }
     return render(request, "dashboard.html", context)
