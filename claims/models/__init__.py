@@ -31,6 +31,7 @@ from claims.models.reports import (
     Correction,
     Report,
     ReportEmail,
+    ReportEvidence,
     ReportQuerySet,
     TextFix,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "RelatedLink",
     "Report",
     "ReportEmail",
+    "ReportEvidence",
     "ReportQuerySet",
     "Snapshot",
     "SnapshotText",
