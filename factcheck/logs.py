@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 
 class ZoneFormatter(logging.Formatter):
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         from django.conf import settings
 
         zone = ZoneInfo(getattr(settings, "TIME_ZONE", None) or "UTC")

@@ -269,6 +269,10 @@ class ReportForm(forms.Form):
         """Give the re-rendered form a fresh token (its own was spent)."""
         self._started_renew()
 
+    @property
+    def retention_days(self) -> int:
+        return settings.FACTCHECK_REPORT_EMAIL_RETENTION_DAYS
+
     def about_fields(self):
         return [self[name] for name in self.ABOUT_FIELDS if not self[name].is_hidden]
 

@@ -65,6 +65,7 @@ from claims.services.claims import (
     verdict_publish,
     verdict_return,
     verdict_save,
+    verdict_source_warnings,
     verdict_submit,
 )
 from claims.services.core import (
@@ -114,11 +115,11 @@ from claims.services.reports import (
     reporter_data_export,
     reporter_reports,
     reporter_unblock,
-    reports_release_blocked,
     reports_erase_emails,
     reports_mark_not_spam,
     reports_mark_spam,
     reports_process_pending,
+    reports_release_blocked,
     reports_reprioritise,
     reports_sweep,
     reports_waiting_release,

@@ -1421,6 +1421,7 @@ def report_email_queue(
             "tracking_url": site_url(report.get_absolute_url()),
             "article_url": site_url(report.article.get_absolute_url()),
             "site_name": settings.SITE_NAME,
+            "retention_days": settings.FACTCHECK_REPORT_EMAIL_RETENTION_DAYS,
         }
         text = render_to_string(TEMPLATE.format(kind=kind), context).strip()
     subject, _, body = text.partition("\n")

@@ -38,3 +38,23 @@ def fetch_label(code: str | None) -> str:
         return ""
     label = FETCH_LABELS.get(code)
     return str(label) if label is not None else str(_("other error"))
+
+
+# The check-worthiness rules that fired for a suggested sentence (claims/text/worthiness.py).
+SUGGESTION_REASONS = {
+    "number": _("number"),
+    "percentage": _("percentage"),
+    "date": _("date"),
+    "quantity": _("quantity"),
+    "ordinal": _("ordinal"),
+    "quote": _("quotation"),
+    "attribution": _("attribution"),
+    "comparison": _("comparison"),
+    "approximation": _("approximation"),
+}
+
+
+@register.filter
+def suggestion_reasons(codes) -> str:
+    """The rules that fired, in the page's language, comma-separated."""
+    return ", ".join(str(SUGGESTION_REASONS.get(code, code)) for code in codes or [])

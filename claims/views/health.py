@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 
 from django.conf import settings
@@ -74,10 +75,8 @@ def _deep_worker(request: HttpRequest) -> bool | None:
         except Exception:
             return None
     answer = _worker_ok(settings.FACTCHECK_HEALTHZ_PING_TIMEOUT)
-    try:
+    with contextlib.suppress(Exception):  # a cache outage: the next caller checks again
         cache.set(DEEP_KEY, answer, timeout=settings.FACTCHECK_HEALTHZ_CACHE_SECONDS)
-    except Exception:
-        pass
     return answer
 
 

@@ -308,6 +308,13 @@ def _accept_form(report: Report, paragraph, data=None) -> AcceptForm:
     return AcceptForm(data, report=report, paragraph=paragraph, initial=initial)
 
 
+def _reader_told(report: Report) -> str:
+    """What the reporter learns of a decision: an email only if they left an address."""
+    if report.can_ask_for_information:
+        return _("The reader will be told by email.")
+    return _("The reader left no address; the outcome shows on their tracking page.")
+
+
 TRIAGE_FORMS = {
     "accept": AcceptForm,
     "reject": RejectForm,
@@ -354,10 +361,12 @@ def _triage_apply(request: HttpRequest, report: Report, action: str) -> tuple[st
             paragraph_text=form.new_paragraph_text,
         )
         if accepted.revision is not None:
-            return _("Accepted, and the paragraph is corrected. The reader will be told."), {}
-        if accepted.text_fix is not None:
-            return _("Accepted. The text fix waits for an editor. The reader will be told."), {}
-        return _("Accepted. The reader will be told."), {}
+            done = _("Accepted, and the paragraph is corrected.")
+        elif accepted.text_fix is not None:
+            done = _("Accepted. The text fix waits for an editor.")
+        else:
+            done = _("Accepted.")
+        return f"{done} {_reader_told(report)}", {}
     if action == "reject":
         services.report_reject(
             report_id=report.pk,
@@ -366,7 +375,7 @@ def _triage_apply(request: HttpRequest, report: Report, action: str) -> tuple[st
             resolution=data["resolution"],
             reviewer_note=data["reviewer_note"],
         )
-        return _("Rejected. The reader will be told."), {}
+        return f"{_('Rejected.')} {_reader_told(report)}", {}
     if action == "duplicate":
         services.report_mark_duplicate(
             report_id=report.pk, original_id=data["original"].pk, user=user
