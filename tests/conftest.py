@@ -79,7 +79,7 @@ def postgres_sessions_end() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (Redis: only our keys; the broker shares it)."""
-    from django.core.cache import cache, caches
+    from django.core.cache import cache
 
     if settings.REDIS_URL:
         client = cache._cache.get_client(write=True)
@@ -87,7 +87,6 @@ def _fresh_cache():
             client.delete(key)
     else:
         cache.clear()
-        caches["counters"].clear()  # files under var/test: shared with worker processes
 
 
 # --- Personas -----------------------------------------------------------------------

@@ -278,7 +278,7 @@ class ReportAdmin(HistoryAdmin):
             return TemplateResponse(request, "admin/claims/report/block_confirm.html", context)
         held = sum(
             services.reporter_block(
-                ip_hash=hashed, user=request.user, reason=_("blocked by a moderator")
+                ip_hash=hashed, user=request.user, reason="blocked by a moderator"
             )
             for hashed in hashes
         )
@@ -338,7 +338,7 @@ class BlockedReporterAdmin(admin.ModelAdmin):
     for lately. Reports held by a block are in the report list, filter "Held: address
     blocked", where moderators release them."""
 
-    list_display = ["__str__", "reason", "blocked_by", "created_at", "expires_at", "active"]
+    list_display = ["__str__", "reason_shown", "blocked_by", "created_at", "expires_at", "active"]
     search_fields = ["reason"]
     list_filter = ["blocked_by"]
     date_hierarchy = "created_at"
@@ -349,6 +349,10 @@ class BlockedReporterAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # blocked from a report: only the hash of its IP is known
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_shown(self, obj) -> str:
+        return block_reason(obj.reason)
 
     @admin.display(description=_("active"), boolean=True)
     def active(self, obj) -> bool:
@@ -370,6 +374,18 @@ class BlockedReporterAdmin(admin.ModelAdmin):
             ngettext("%(n)d block lifted.", "%(n)d blocks lifted.", n) % {"n": n},
             messages.SUCCESS,
         )
+
+
+def block_reason(reason: str) -> str:
+    """A block's reason in the page's language (services write it in English)."""
+    import re
+
+    match = re.fullmatch(r"report (\d+)", reason or "")
+    if match:
+        return _("from report #%(pk)s") % {"pk": match.group(1)}
+    if reason in ("admin", "blocked by a moderator"):
+        return str(_("blocked by a moderator"))
+    return reason
 
 
 def address_summary_text(summary) -> str:
