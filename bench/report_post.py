@@ -274,10 +274,6 @@ def through_server(article) -> None:
     server = Server(workers=workers)
     try:
         cookie, token = csrf_pair(server)
-        # Signed with the server's key, served a minute ago.
-        started = signing.dumps(
-            int(time.time() - 60), key=PRODUCTION["SECRET_KEY"], salt=STARTED_SALT
-        )
         headers = {"Cookie": f"csrftoken={cookie}", "HX-Request": "true"}
         url = f"/articles/{SLUG}/report/"
 
