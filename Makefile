@@ -6,6 +6,9 @@ PORT ?= 8000
 # The embedded default is a development setup; production sets DEBUG=0 and SECRET_KEY.
 export DEBUG ?= 1
 export PORT
+# The development server listens on this machine only; `make run BIND_ADDRESS=0.0.0.0`
+# opens it to the network (with its public development key: never on a shared network).
+export BIND_ADDRESS ?= 127.0.0.1
 export SITE_URL ?= http://localhost:$(PORT)
 
 .PHONY: install run test bench lint format messages clean

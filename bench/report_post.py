@@ -108,8 +108,11 @@ def in_process(article) -> None:
     overrides = {"ROOT_URLCONF": __name__, "DEBUG": False, "ALLOWED_HOSTS": ["testserver"]}
     with override_settings(**overrides, **LIMITS):
         bare = lambda: client.post("/bare/insert/", {"article": article.pk, **fields})  # noqa: E731
-        plain = lambda: client.post(report_url, fields)  # noqa: E731
-        htmx = lambda: client.post(report_url, fields, HTTP_HX_REQUEST="true")  # noqa: E731
+        # Each form token is single-use (a nonce): every post carries its own, as every
+        # reader's served form does.
+        fresh = lambda: {**fields, "started": report_form_token(time.time() - 60)}  # noqa: E731
+        plain = lambda: client.post(report_url, fresh())  # noqa: E731
+        htmx = lambda: client.post(report_url, fresh(), HTTP_HX_REQUEST="true")  # noqa: E731
         assert bare().status_code == 201
         assert plain().status_code == 302, "the report POST did not succeed"
         assert htmx().status_code == 200
@@ -271,14 +274,16 @@ def through_server(article) -> None:
     server = Server(workers=workers)
     try:
         cookie, token = csrf_pair(server)
-        # Signed with the server's key, served a minute ago.
-        started = signing.dumps(
-            int(time.time() - 60), key=PRODUCTION["SECRET_KEY"], salt=STARTED_SALT
-        )
         headers = {"Cookie": f"csrftoken={cookie}", "HX-Request": "true"}
         url = f"/articles/{SLUG}/report/"
 
         def report_post(n: int) -> bool:
+            # A single-use token per post (a served form's nonce), signed by the server's key.
+            started = signing.dumps(
+                [int(time.time() - 60), f"{run}-{n}"],
+                key=PRODUCTION["SECRET_KEY"],
+                salt=STARTED_SALT,
+            )
             body = {
                 "csrfmiddlewaretoken": token,
                 "started": started,

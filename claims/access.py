@@ -52,12 +52,70 @@ def staff_view(*permissions: str) -> Callable:
     return decorator
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The reader's IP address: the one place rate limits (django-ratelimit's key),
+    login lock-outs (django-axes) and reporters' IP hashes take it from.
+
+    Without trusted proxies (``FACTCHECK_TRUSTED_PROXIES`` empty) it is ``REMOTE_ADDR``
+    and X-Forwarded-For is ignored: anyone can write that header. With a count of
+    proxies, or their addresses, django-ipware reads the address the nearest
+    untrusted hop gave: the proxies' own entries at the right end of the chain
+    ``X-Forwarded-For, REMOTE_ADDR`` are skipped, never the reader's. A chain shorter
+    than promised (a request that did not come through the proxy) falls back to
+    ``REMOTE_ADDR``."""
+    cached = getattr(request, "_client_ip", None)
+    if cached is not None:
+        return cached
+    from django.conf import settings
+
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    ip = remote
+    trusted = settings.FACTCHECK_TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").strip()
+    if trusted and forwarded and remote:
+        chain = f"{forwarded}, {remote}"
+        proxies = trusted if isinstance(trusted, int) else _trusted_hops(chain, trusted)
+        if proxies:
+            from types import SimpleNamespace
+
+            from ipware import get_client_ip
+
+            found, _routable = get_client_ip(
+                SimpleNamespace(META={"HTTP_X_FORWARDED_FOR": chain}),
+                proxy_order="left-most",
+                proxy_count=proxies,
+                request_header_order=["HTTP_X_FORWARDED_FOR"],
+                strict=False,
+            )
+            ip = found or remote
+    request._client_ip = ip
+    return ip
+
+
+def _trusted_hops(chain: str, networks: tuple[str, ...]) -> int:
+    """How many hops at the right end of ``chain`` are our proxies (never the first)."""
+    import ipaddress
+
+    nets = [ipaddress.ip_network(net) for net in networks]
+    hops = [hop.strip() for hop in chain.split(",")]
+    count = 0
+    for hop in reversed(hops[1:]):
+        try:
+            address = ipaddress.ip_address(hop.strip("[]"))
+        except ValueError:
+            break
+        if not any(address in net for net in nets):
+            break
+        count += 1
+    return count
+
+
 def login_ip_hashed(request: HttpRequest) -> str:
-    """The address django-axes records for a login attempt: a salted hash of the real
-    one, written as an IPv6 address because axes stores it in an IP address column.
+    """The address django-axes records for a login attempt: a salted hash of the client
+    IP, written as an IPv6 address because axes stores it in an IP address column.
     Lockouts still work (the same IP gives the same hash); no IP is ever stored."""
     import ipaddress
 
     from claims.services import ip_hash
 
-    return str(ipaddress.IPv6Address(int(ip_hash(request.META.get("REMOTE_ADDR", ""))[:32], 16)))
+    return str(ipaddress.IPv6Address(int(ip_hash(client_ip(request))[:32], 16)))

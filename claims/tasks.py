@@ -28,8 +28,15 @@ def reports_process_pending_task() -> int:
 @shared_task
 def reports_sweep_task() -> int:
     """Re-send the follow-up of every report still unprocessed (a lost message, or a
-    broker that was down when the report came in)."""
-    return services.reports_sweep()
+    broker that was down when the report came in), and every evidence fetch left
+    undone."""
+    return services.reports_sweep() + services.report_evidence_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def report_evidence_fetch_task(evidence_id: int) -> str:
+    """Fetch one quarantined evidence link for the reviewer (routed to ``fetch``)."""
+    return services.report_evidence_fetch(evidence_id=evidence_id)
 
 
 @shared_task(acks_late=True)

@@ -10,8 +10,12 @@ real worker process runs beside the web server without any service installed.
 ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
 
+import hashlib
+import hmac
+import ipaddress
 import os
 import re
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -93,6 +97,29 @@ def env_url(name: str, *, schemes: set[str]) -> str:
     return raw
 
 
+def env_proxies(name: str) -> int | tuple[str, ...]:
+    """Trusted proxies in front of the web process: a count (``1``: one proxy, e.g. the
+    TLS proxy), or comma-separated addresses or networks of the proxies; empty: none,
+    the client is ``REMOTE_ADDR``."""
+    raw = env_str(name)
+    if not raw:
+        return 0
+    if raw.isdigit():
+        return int(raw)
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}={raw!r}: give a number of proxies or their addresses, "
+                f"e.g. 1 or 10.0.0.2,10.0.1.0/24 ({item!r} is neither)."
+            ) from None
+    return tuple(networks)
+
+
 # --- Core ---------------------------------------------------------------------------
 
 DEBUG = env_bool("DEBUG", False)
@@ -125,6 +152,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "claims.middleware.BodySizeLimitMiddleware",  # before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,7 +185,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "claims.context_processors.inbox",
             ],
-            "builtins": ["django.templatetags.i18n", "claims.templatetags.pager"],
+            "builtins": [
+                "django.templatetags.i18n",
+                "claims.templatetags.pager",
+                "claims.templatetags.labels",
+            ],
         },
     },
 ]
@@ -229,6 +261,7 @@ if REDIS_URL:
         },
     }
 else:
+    _XDIST = [os.environ["PYTEST_XDIST_WORKER"]] if os.environ.get("PYTEST_XDIST_WORKER") else []
     _BROKER_DIR = VAR_DIR / "broker"
     _BROKER_DIR.mkdir(exist_ok=True)
     CELERY_BROKER_URL = "filesystem://localhost/"
@@ -245,19 +278,32 @@ else:
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'results'}"
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Counters (rate limits, page views, task coalescing, form nonces) must be one
+        # store for the web and the worker, which are separate processes: a
+        # local-memory cache would be two (page views never reached the worker that
+        # flushes them, and the coalescing flag kept new reports waiting for the
+        # sweeper). Files under var/ need no service and no table, and every process
+        # of the embedded default runs on this one machine.
         "counters": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "counters",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # pytest-xdist's processes each have their own test database, so their own
+            # counters too (the worker processes a test starts inherit the variable).
+            "LOCATION": str(VAR_DIR / "-".join(["counters", *_XDIST])),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
     }
 
 # django-ratelimit counts on the "counters" cache: django-redis with REDIS_URL, shared by
-# every web process. The embedded default's local-memory cache is refused by the
-# library (E003, W001) because each process counts for itself: that setup runs on one
-# machine with WEB_CONCURRENCY processes (2), so a limit there is at most that many
-# times looser, which is acceptable for development and small installs.
+# every web process. The embedded default's file cache is shared by every process too,
+# but django-ratelimit refuses it (E003, W001) because its increments are not atomic:
+# two requests in the same instant may count once. For the development and small
+# installs that run without Redis this only makes a limit slightly looser, so the
+# check is silenced there on purpose; with REDIS_URL it applies in full.
 RATELIMIT_USE_CACHE = "counters"
 SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Every IP-keyed limit counts the client's address, from the one helper that knows the
+# trusted proxies (claims.access.client_ip).
+RATELIMIT_IP_META_KEY = "claims.access.client_ip"
 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -270,6 +316,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "claims.tasks.source_fetch_task": {"queue": "fetch"},
     "claims.tasks.memento_archive_task": {"queue": "fetch"},
+    "claims.tasks.report_evidence_fetch_task": {"queue": "fetch"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
@@ -321,8 +368,8 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
-# Only a salted hash of the IP is recorded (see claims.access.login_ip_hashed).
+# Only a salted hash of the client IP (claims.access.client_ip, which knows the trusted
+# proxies) is recorded: see claims.access.login_ip_hashed.
 AXES_CLIENT_IP_CALLABLE = "claims.access.login_ip_hashed"
 # The admin lives at a path of the newsroom's choosing.
 ADMIN_PATH = env_str("ADMIN_PATH", "admin").strip("/") + "/"
@@ -378,7 +425,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Email --------------------------------------------------------------------------
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The development default writes each email to the log at INFO (logger factcheck.email),
+# so the worker's output shows it as a mail, not as stray stdout.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "claims.mail.LogEmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -394,6 +443,10 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies in front of the web process whose X-Forwarded-For is believed: a count or
+# their addresses. Rate limits, login lock-outs and reporters' IP hashes all take the
+# client's address from claims.access.client_ip (django-ipware) with this.
+FACTCHECK_TRUSTED_PROXIES = env_proxies("FACTCHECK_TRUSTED_PROXIES")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -423,18 +476,33 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Request bodies: Django refuses a form body over this (400); a Content-Length over
+# FACTCHECK_MAX_BODY_BYTES is refused before anything is read (413, claims.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FACTCHECK_MAX_BODY_BYTES = env_int("FACTCHECK_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+# The debug page hides settings whose names match this (Django's list, and SALT and
+# the service URLs, which may carry passwords).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "claims.debug.SafeExceptionReporterFilter"
 # htmx fragments answer a refused CSRF token with HX-Refresh; pages with 403_csrf.html.
 CSRF_FAILURE_VIEW = "claims.views.pages.csrf_failure"
 
 # --- Factcheck ----------------------------------------------------------------------
 
-# Salt for hashing reporter IPs; only the hash is ever stored.
-FACTCHECK_IP_SALT = env_str("FACTCHECK_IP_SALT") or SECRET_KEY
+# Key for hashing reporter IPs; only the hash is ever stored. Without its own value it
+# is derived from SECRET_KEY by an HMAC, so it never equals the signing key and does
+# not reveal it.
+FACTCHECK_IP_SALT = (
+    env_str("FACTCHECK_IP_SALT")
+    or hmac.new(SECRET_KEY.encode(), b"factcheck.ip-salt", hashlib.sha256).hexdigest()
+)
 # Largest seed-format file the importer reads.
 FACTCHECK_IMPORT_MAX_BYTES = env_int("FACTCHECK_IMPORT_MAX_BYTES", 2 * 1024 * 1024, minimum=1)
-# Where readers ask to see or erase what we keep about them.
-FACTCHECK_PRIVACY_CONTACT = env_str("FACTCHECK_PRIVACY_CONTACT", "privacy@example.org")
+# Where readers ask to see or erase what we keep about them: an address the newsroom
+# reads. Without it, the sender address of our emails (check --deploy warns).
+FACTCHECK_PRIVACY_CONTACT = env_str("FACTCHECK_PRIVACY_CONTACT") or (
+    parseaddr(DEFAULT_FROM_EMAIL)[1] or DEFAULT_FROM_EMAIL
+)
+FACTCHECK_PRIVACY_CONTACT_SET = bool(env_str("FACTCHECK_PRIVACY_CONTACT"))
 # Report form caps (characters).
 FACTCHECK_REPORT_MESSAGE_MAX = 5000
 FACTCHECK_REPORT_QUOTE_MAX = 1000
@@ -459,6 +527,15 @@ FACTCHECK_REPORT_EMAIL_RETENTION_DAYS = env_int("FACTCHECK_REPORT_EMAIL_RETENTIO
 # The email outbox: attempts before giving up (the sweeper retries with backoff).
 FACTCHECK_EMAIL_MAX_ATTEMPTS = env_int("FACTCHECK_EMAIL_MAX_ATTEMPTS", 8, minimum=1)
 FACTCHECK_HEALTHZ_PING_TIMEOUT = 3.0
+# /healthz?deep=1 sends a task and waits for a worker: staff, or a monitor that sends
+# this token (``?token=`` or the X-Healthz-Token header), get a fresh answer; anyone
+# else gets the last answer, cached this many seconds.
+FACTCHECK_HEALTHZ_TOKEN = env_str("FACTCHECK_HEALTHZ_TOKEN")
+FACTCHECK_HEALTHZ_CACHE_SECONDS = env_int("FACTCHECK_HEALTHZ_CACHE_SECONDS", 15, minimum=1)
+# Blocking a reporter: how long a block lasts, and how far back the moderator is shown
+# how many different reporters used the address.
+FACTCHECK_BLOCK_DAYS = env_int("FACTCHECK_BLOCK_DAYS", 30, minimum=1)
+FACTCHECK_BLOCK_LOOKBACK_DAYS = 30
 FACTCHECK_REQUIRE_SERVICES = env_bool("FACTCHECK_REQUIRE_SERVICES", False)
 # host:port pairs on loopback that the fetcher may reach (tests' and benchmarks' own servers).
 FACTCHECK_FETCH_ALLOW = env_list("FACTCHECK_FETCH_ALLOW")
@@ -538,10 +615,18 @@ FACTCHECK_ARCHIVE_PER_MINUTE = env_int("FACTCHECK_ARCHIVE_PER_MINUTE", 6, minimu
 # Seconds between two looks at a capture the archive is working on.
 FACTCHECK_ARCHIVE_POLL_SECONDS = env_int("FACTCHECK_ARCHIVE_POLL_SECONDS", 10, minimum=1)
 
+# One time zone in every log line of every process (web, worker, beat): TIME_ZONE,
+# with its UTC offset written out. The Procfile sets TZ too, for the lines gunicorn
+# and Celery write before Django is loaded.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "factcheck.logs.ZoneFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -549,3 +634,5 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+# Whatever a task prints (none of ours should) is logged at INFO, not as a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"

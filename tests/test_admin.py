@@ -38,12 +38,15 @@ def test_the_report_pages_open_for_an_admin(report):
 
 def test_a_moderator_blocks_reporters_from_the_report_list(report):
     moderator = client_for("Moderator")
-    response = moderator.post(
-        "/admin/claims/report/", {"action": "block_reporters", "_selected_action": [report.pk]}
-    )
+    action = {"action": "block_reporters", "_selected_action": [report.pk]}
+    response = moderator.post("/admin/claims/report/", action)
+    assert response.status_code == 200  # first: who used the address lately
+    assert "verschillende melders" in response.content.decode()
+    assert not BlockedReporter.objects.exists()
+    response = moderator.post("/admin/claims/report/", {**action, "confirm": "yes"})
     assert response.status_code == 302
     assert BlockedReporter.objects.get().ip_hash == report.ip_hash
-    assert Report.objects.get().state == Report.State.SPAM
+    assert Report.objects.get().state == Report.State.BLOCKED
     assert moderator.get("/admin/claims/blockedreporter/").status_code == 200
 
 

@@ -128,13 +128,16 @@ def turns(request, db) -> fetch.TurnStore:
 
 
 def test_requests_to_one_host_keep_their_distance(source_server, settings, turns):
-    settings.FACTCHECK_FETCH_DOMAIN_INTERVAL_MS = 300
+    settings.FACTCHECK_FETCH_DOMAIN_INTERVAL_MS = 500
     for _ in range(3):
         assert fetch.url_fetch(source_server.url("/text"), turns=turns).ok
     starts = source_server.hit_times
     assert len(starts) == 4  # robots.txt and three pages
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert min(gaps) >= 0.25, gaps
+    # Turns are booked 0.5 s apart before each request is sent; the server sees them
+    # later by however long sending took, so a loaded machine may shave some off a gap.
+    assert min(gaps) >= 0.35, gaps
+    assert starts[-1] - starts[0] >= 1.3, gaps
 
 
 def test_without_a_turn_store_nothing_waits(source_server, settings):

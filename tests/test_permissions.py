@@ -171,7 +171,10 @@ TABLE: list[tuple[str, set[str], Check]] = [
         "block a reporter",
         {"Moderator", "Admin"},
         lambda c, u, w: (
-            admin_action(c, "report", "block_reporters", w.report.pk)
+            c.post(  # the second, confirming step of the admin's block action
+                "/admin/claims/report/",
+                {"action": "block_reporters", "_selected_action": [w.report.pk], "confirm": "yes"},
+            )
             and BlockedReporter.objects.exists()
         ),
     ),

@@ -257,7 +257,11 @@ def test_a_too_fast_submit_is_refused_kindly_with_a_fresh_token(reader, seed_art
     assert token  # a token to try again with, its clock running from now
 
 
-@pytest.mark.parametrize("token", ["", "vervalst", report_form_token(time.time() - 3 * 86400)])
+@pytest.mark.parametrize(
+    "token",
+    ["", "vervalst", report_form_token(time.time() - 3 * 86400)],
+    ids=["missing", "forged", "stale"],
+)
 def test_a_missing_forged_or_stale_token_asks_to_send_again(reader, seed_article, token):
     response = reader.post(report_url(seed_article), report_form_data(message="x", started=token))
 
@@ -269,16 +273,16 @@ def test_a_missing_forged_or_stale_token_asks_to_send_again(reader, seed_article
     assert 0 <= report_form_age(fresh) < 60  # valid, its clock running from now
 
 
-def test_a_blocked_reporter_is_thanked_then_filed_as_spam(reader, seed_article):
+def test_a_blocked_reporter_is_thanked_then_held_for_the_moderators(reader, seed_article):
     BlockedReporter.objects.create(ip_hash=services.ip_hash("198.51.100.66"))
 
     response = post(reader, seed_article, ip="198.51.100.66", message="Weer ik.")
 
     report = Report.objects.get()
     assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
-    assert services.reports_process_pending() == 1  # the follow-up work files it
+    assert services.reports_process_pending() == 1  # the follow-up work holds it
     report.refresh_from_db()
-    assert report.state == Report.State.SPAM
+    assert report.state == Report.State.BLOCKED
     assert "Ontvangen" in reader.get(report.get_absolute_url()).content.decode()
     post(reader, seed_article, ip="198.51.100.67", message="Iemand anders.")
     services.reports_process_pending()

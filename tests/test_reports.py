@@ -71,19 +71,28 @@ def test_pending_reports_are_processed_in_bulk_once(seed_article):
     assert services.reports_process_pending(chunk=3) == 7
 
     assert not Report.objects.filter(processed_at__isnull=True).exists()
-    assert Source.objects.filter(reports=reports[3]).count() == 1
+    assert reports[3].evidence.count() == 1  # quarantined: the report's own, not a source
+    assert not Source.objects.filter(url__startswith="https://example.org/").exists()
     assert services.reports_process_pending() == 0
     assert services.report_process(report_id=reports[0].pk) is False
 
 
-def test_evidence_links_are_handed_to_the_source_pipeline(seed_article):
+def test_evidence_links_are_quarantined_until_the_report_is_accepted(seed_article, reviewer):
     report = make_report(
         seed_article, evidence_urls=["https://example.org/bewijs", "https://example.org/twee"]
     )
+    evidence = list(report.evidence.order_by("position"))
+    assert [e.url for e in evidence] == ["https://example.org/bewijs", "https://example.org/twee"]
+    assert all(e.fetched_at is None for e in evidence)  # waiting for the reviewer's fetch
+    assert not Source.objects.filter(url__startswith="https://example.org/").exists()
+
+    services.report_claim(report_id=report.pk, user=reviewer)
+    services.report_accept(report_id=report.pk, user=reviewer, correction_text="Hersteld.")
+
     sources = Source.objects.filter(reports=report).order_by("url")
     assert [s.url for s in sources] == ["https://example.org/bewijs", "https://example.org/twee"]
     assert {s.state for s in sources} == {Source.State.WAITING}
-    assert all(s.next_check_at for s in sources)
+    assert all(s.next_check_at and s.enqueued_at for s in sources)  # sent to fetch at once
 
 
 # --- Priority -----------------------------------------------------------------------
@@ -307,9 +316,10 @@ def test_spam_with_block_files_the_reporters_waiting_reports_too(seed_article, r
     services.report_mark_spam(report_id=spam.pk, user=reviewer, block=True)
 
     states = dict(Report.objects.values_list("pk", "state"))
-    assert states == {spam.pk: "spam", waiting.pk: "spam", honest.pk: "new"}
-    later = make_report(seed_article, "weer", ip="198.51.100.5")  # thanked, then filed
-    assert later.state == Report.State.SPAM
+    assert states == {spam.pk: "spam", waiting.pk: "blocked", honest.pk: "new"}
+    later = make_report(seed_article, "weer", ip="198.51.100.5")  # thanked, then held
+    assert later.state == Report.State.BLOCKED
+    assert later.public_state == Report.State.NEW
     assert later.history.first().history_change_reason == "reporter blocked"
     assert ReportEmail.objects.count() == 0
 

@@ -260,8 +260,11 @@ def test_blocking_needs_its_own_permission(reviewer_client, seed_article):
     admin = Client()
     admin.force_login(make_staff("chef", "Admin"))
     response = admin.post(block, {"next": report.get_review_url()})
+    assert response.status_code == 200  # first: what else came from that address
+    assert Report.objects.get(pk=report.pk).state == Report.State.NEW
+    response = admin.post(block, {"next": report.get_review_url(), "confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == report.get_review_url()
-    assert Report.objects.get(pk=report.pk).state == Report.State.SPAM
+    assert Report.objects.get(pk=report.pk).state == Report.State.BLOCKED
 
 
 def test_the_reviewer_sees_the_history(reviewer_client, reviewer, seed_article):

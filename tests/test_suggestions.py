@@ -148,3 +148,100 @@ def test_accepting_a_suggestion_makes_a_claim_on_its_span(seed_article, editor):
     with pytest.raises(ValidationError):
         services.suggestion_accept(suggestion=suggestion, user=editor)
     assert Claim.objects.count() == 1
+
+
+# --- Issue 12: idioms, event names, claimants, what is a claim already ---------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "De oppositie wil de misstanden aan de kaak stellen tijdens het debat in de Kamer.",
+        "Trainer Koeman stelde dezelfde spelers op als in de vorige wedstrijd tegen Italië.",
+        "Op Roze Zaterdag liepen weer veel mensen mee door de straten van de stad.",
+        "De winkels waren op Goede Vrijdag gewoon open in het centrum van de stad.",
+    ],
+)
+def test_idioms_and_event_names_are_not_suggested(sentence):
+    score, reasons = sentence_score(sentence)
+    assert score < MIN, (score, reasons)
+    assert "attribution" not in reasons and "date" not in reasons
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claimant"),
+    [
+        ("Oesjakov merkte op dat er geen territoriale concessies waren bereikt.", "Oesjakov"),
+        ("Volgens minister Bruins stijgt het aantal met 12 procent.", "Bruins"),
+        ("'Het gaat goed', zei Poetin op 3 mei tegen journalisten.", "Poetin"),
+        ("Trump said prices rose 20 percent last year.", "Trump"),
+        ("Hij zei dat het aantal met 20 procent steeg.", ""),  # a pronoun names nobody
+    ],
+)
+def test_the_claimant_comes_from_the_reporting_verb(sentence, claimant):
+    from claims.text.worthiness import sentence_claimant
+
+    assert sentence_claimant(sentence) == claimant
+
+
+def test_a_sentence_that_is_a_claim_is_not_suggested_and_a_claim_drops_its_suggestion(
+    seed_article, editor
+):
+    services.article_suggest(article=seed_article)
+    suggestion = seed_article.suggestions.filter(text__contains="Oesjakov merkte op").get()
+    assert suggestion.claimant == "Oesjakov"
+    paragraph = suggestion.paragraph
+    # An editor makes a claim from part of the sentence by selecting it on the desk.
+    services.claim_create(
+        text="Er zijn geen territoriale concessies bereikt.",
+        article=seed_article,
+        paragraph=paragraph,
+        quote="er geen territoriale concessies waren bereikt",
+        created_by=editor,
+    )
+    assert not ClaimSuggestion.objects.filter(pk=suggestion.pk).exists()
+    services.article_suggest(article=seed_article)  # recomputed: still not suggested
+    assert not seed_article.suggestions.filter(text__contains="Oesjakov merkte op").exists()
+
+
+def test_an_accepted_suggestion_fills_in_the_claimant(seed_article, editor):
+    services.article_suggest(article=seed_article)
+    suggestion = seed_article.suggestions.filter(text__contains="Oesjakov merkte op").get()
+    claim = services.suggestion_accept(suggestion=suggestion, user=editor)
+    assert claim.claimant == "Oesjakov"
+    suggestion.refresh_from_db()
+    assert suggestion.status == ClaimSuggestion.Status.ACCEPTED and suggestion.claim == claim
+    assert not seed_article.suggestions.filter(status=ClaimSuggestion.Status.NEW).filter(
+        text__contains="Oesjakov merkte op"
+    )
+
+
+LABELLED = Path(__file__).parent / "data" / "worthiness_nl.tsv"
+
+
+def labelled_sentences() -> list[tuple[int, str, str]]:
+    rows = []
+    for line in LABELLED.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        label, origin, sentence = line.split("\t", 2)
+        rows.append((int(label), origin, sentence))
+    return rows
+
+
+def test_precision_on_labelled_dutch_news_sentences(capsys):
+    """Of the sentences suggested, how many a person labelled check-worthy. The figure
+    is printed (pytest -s); the floor keeps the rules from getting noisier."""
+    rows = labelled_sentences()
+    suggested = [(label, s) for label, _origin, s in rows if sentence_score(s)[0] >= MIN]
+    true = sum(label for label, _s in suggested)
+    precision = true / len(suggested)
+    positives = sum(label for label, _o, _s in rows)
+    recall = true / positives
+    with capsys.disabled():
+        print(
+            f"\nworthiness on {len(rows)} labelled sentences: {len(suggested)} suggested, "
+            f"precision {precision:.2f}, recall {recall:.2f}"
+        )
+    assert len(rows) >= 60
+    assert precision >= 0.7

@@ -6,6 +6,7 @@ Forms check input and size caps only; writes happen in services."""
 from __future__ import annotations
 
 import re
+import secrets
 import time
 
 from django import forms
@@ -32,19 +33,43 @@ SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
 
 
 def report_form_token(started: float | None = None) -> str:
-    """A signed note of when the form was served: the minimum fill time is measured
-    from it. ``started`` backdates it (tests)."""
-    return signing.dumps(int(started if started is not None else time.time()), salt=STARTED_SALT)
+    """A signed note of when the form was served, with a random nonce that makes it
+    single-use: the minimum fill time is measured from it, and a token sent once is
+    refused the second time. ``started`` backdates it (tests)."""
+    when = int(started if started is not None else time.time())
+    return signing.dumps([when, secrets.token_urlsafe(12)], salt=STARTED_SALT)
+
+
+def report_form_stamp(token: str) -> tuple[float, str]:
+    """(seconds since the form was served, its nonce); raises signing.BadSignature
+    (incl. expired, and a token of the older format without a nonce)."""
+    max_age = settings.FACTCHECK_REPORT_FORM_MAX_AGE_HOURS * 3600
+    stamp = signing.loads(token, salt=STARTED_SALT, max_age=max_age)
+    if not (isinstance(stamp, list) and len(stamp) == 2 and isinstance(stamp[1], str)):
+        raise signing.BadSignature("not a form token")
+    age = time.time() - int(stamp[0])
+    if age > max_age:
+        raise signing.SignatureExpired(f"the form was served {age:.0f} s ago")
+    return age, stamp[1]
 
 
 def report_form_age(token: str) -> float:
     """Seconds since the form was served; raises signing.BadSignature (incl. expired)."""
-    max_age = settings.FACTCHECK_REPORT_FORM_MAX_AGE_HOURS * 3600
-    started = signing.loads(token, salt=STARTED_SALT, max_age=max_age)
-    age = time.time() - int(started)
-    if age > max_age:
-        raise signing.SignatureExpired(f"the form was served {age:.0f} s ago")
-    return age
+    return report_form_stamp(token)[0]
+
+
+def report_form_nonce_use(nonce: str) -> bool:
+    """Spend a form token's nonce: True the first time, False for a replay. The nonce
+    is kept in the counters cache (shared by every web process) for as long as the
+    token is valid. A cache outage lets the form through: a report is never lost to a
+    broken cache, and the rate limits still apply."""
+    from django.core.cache import caches
+
+    timeout = settings.FACTCHECK_REPORT_FORM_MAX_AGE_HOURS * 3600 + 60
+    try:
+        return bool(caches["counters"].add(f"report-form-nonce:{nonce}", 1, timeout=timeout))
+    except Exception:
+        return True
 
 
 # Why an evidence link is refused, in the reader's words.
@@ -176,6 +201,7 @@ class ReportForm(forms.Form):
         if not self.is_bound:  # a bound form renders the token it was sent with
             self.fields["started"].initial = started or report_form_token()
         self.too_fast = False
+        self.nonce = ""
 
     def clean_message(self) -> str:
         message = self.cleaned_data["message"].strip()
@@ -186,7 +212,7 @@ class ReportForm(forms.Form):
     def clean_started(self) -> str:
         token = self.cleaned_data.get("started", "")
         try:
-            age = report_form_age(token)
+            age, self.nonce = report_form_stamp(token)
         except signing.BadSignature:
             self._started_renew()
             raise forms.ValidationError(
@@ -225,7 +251,27 @@ class ReportForm(forms.Form):
             if url and url not in urls:
                 urls.append(url)
         data["evidence_urls"] = urls
+        if not self.errors and self.nonce and not report_form_nonce_use(self.nonce):
+            # The same form sent twice: a double click, a reload that posted again, or
+            # a bot replaying one token. Nothing is stored twice; a fresh token lets a
+            # reader who meant to send another report do so.
+            self._started_renew()
+            raise forms.ValidationError(
+                _(
+                    "This form was already sent, so we did not store it again. "
+                    "To send another report, check it and send it once more."
+                ),
+                code="replayed",
+            )
         return data
+
+    def started_renew(self) -> None:
+        """Give the re-rendered form a fresh token (its own was spent)."""
+        self._started_renew()
+
+    @property
+    def retention_days(self) -> int:
+        return settings.FACTCHECK_REPORT_EMAIL_RETENTION_DAYS
 
     def about_fields(self):
         return [self[name] for name in self.ABOUT_FIELDS if not self[name].is_hidden]

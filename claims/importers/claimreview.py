@@ -27,6 +27,8 @@ from urllib.parse import urljoin, urlsplit
 from dateutil import parser as date_parser
 from lxml import html as lxml_html
 
+from claims.text.links import link_refusal
+
 LD_JSON_RE = re.compile(
     r"<script[^>]*type\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script>",
     re.IGNORECASE | re.DOTALL,
@@ -301,6 +303,20 @@ def _date(value, name: str, warnings: list[str]) -> date | None:
 
 
 def _url(value, name: str, base_url: str, warnings: list[str]) -> str:
+    """An absolute http(s) URL that may be linked and fetched, or "" (with a warning):
+    a ``javascript:`` link, another scheme, credentials or a private address is never
+    stored, so it can never be shown as a link on a claim page."""
+    url = _url_read(value, name, base_url, warnings)
+    if not url:
+        return ""
+    refusal = link_refusal(url)
+    if refusal:
+        warnings.append(f"{name} {url[:200]!r} is not a public web address ({refusal}); left out")
+        return ""
+    return url
+
+
+def _url_read(value, name: str, base_url: str, warnings: list[str]) -> str:
     url = _text(value)
     if isinstance(value, dict):
         url = _text(value.get("url") or value.get("@id"))
@@ -309,8 +325,8 @@ def _url(value, name: str, base_url: str, warnings: list[str]) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:  # "http://[::1": a broken IPv6 host
-        warnings.append(f"{name} {url!r} is not a URL")
-        return url
+        warnings.append(f"{name} {url!r} is not a URL; left out")
+        return ""
     if parts.scheme in {"http", "https"} and parts.netloc:
         return url
     if url.startswith("//"):
@@ -327,8 +343,8 @@ def _url(value, name: str, base_url: str, warnings: list[str]) -> str:
         if resolved:
             warnings.append(f"{name} {url!r} is relative; resolved against {base_url}")
             return resolved
-    warnings.append(f"{name} {url!r} is not an absolute URL")
-    return url
+    warnings.append(f"{name} {url!r} is not an absolute web address; left out")
+    return ""
 
 
 def _people(value, name: str, base_url: str, warnings: list[str]) -> list[dict]:

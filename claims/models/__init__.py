@@ -32,6 +32,7 @@ from claims.models.reports import (
     Correction,
     Report,
     ReportEmail,
+    ReportEvidence,
     ReportQuerySet,
     TextFix,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "RelatedLink",
     "Report",
     "ReportEmail",
+    "ReportEvidence",
     "ReportQuerySet",
     "Snapshot",
     "SnapshotText",

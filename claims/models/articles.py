@@ -47,7 +47,9 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     # sha256 of title, byline, body, sources and related headlines as imported:
     # re-importing the same text changes nothing.
-    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    content_hash = models.CharField(
+        max_length=64, blank=True, db_index=True, verbose_name=_("content hash")
+    )
     page_views = models.PositiveIntegerField(default=0, verbose_name=_("page views"))
     # Bumped whenever anything the public article page shows changes (see signals.py);
     # part of the cache key of the rendered page.
@@ -144,11 +146,13 @@ class ArticleRevision(models.Model):
 
 
 class Paragraph(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="paragraphs")
-    position = models.PositiveSmallIntegerField()
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="paragraphs", verbose_name=_("article")
+    )
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
     # Derived from the text, so a paragraph keeps its anchor when others move.
-    anchor = models.CharField(max_length=40)
-    text = models.TextField()
+    anchor = models.CharField(max_length=40, verbose_name=_("anchor"))
+    text = models.TextField(verbose_name=_("text"))
 
     class Meta:
         verbose_name = _("paragraph")
@@ -169,11 +173,18 @@ class Paragraph(models.Model):
 class RelatedLink(models.Model):
     """A "read more" headline; linked to the article with that title once it exists."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
-    position = models.PositiveSmallIntegerField()
-    headline = models.CharField(max_length=300)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="related_links", verbose_name=_("article")
+    )
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
+    headline = models.CharField(max_length=300, verbose_name=_("headline"))
     target = models.ForeignKey(
-        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("linked article"),
     )
 
     class Meta:

@@ -142,12 +142,12 @@ class ClaimAppearance(models.Model):
     paragraph = models.ForeignKey(
         Paragraph, null=True, blank=True, on_delete=models.SET_NULL, related_name="appearances"
     )
-    start = models.PositiveIntegerField(null=True, blank=True)
-    end = models.PositiveIntegerField(null=True, blank=True)
-    quote = models.TextField(blank=True)
-    url = models.URLField(max_length=2000, blank=True)
-    appeared_at = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    start = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("start"))
+    end = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("end"))
+    quote = models.TextField(blank=True, verbose_name=_("quoted passage"))
+    url = models.URLField(max_length=2000, blank=True, verbose_name=_("URL"))
+    appeared_at = models.DateField(null=True, blank=True, verbose_name=_("appeared at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("appearance")
@@ -387,6 +387,8 @@ class ClaimSuggestion(models.Model):
     text = models.TextField(verbose_name=_("text"))
     score = models.FloatField(verbose_name=_("score"))
     reasons = models.JSONField(default=list, verbose_name=_("reasons"))
+    # Whose words the sentence reports, from a reporting verb ("X zei", "volgens X").
+    claimant = models.CharField(max_length=200, blank=True, verbose_name=_("claimant"))
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.NEW, verbose_name=_("status")
     )

@@ -51,6 +51,10 @@ class Report(models.Model):
         REJECTED = "rejected", _("Rejected")
         DUPLICATE = "duplicate", _("Duplicate")
         SPAM = "spam", _("Spam")
+        # Held because the reporter's address is blocked: out of the queue, in the
+        # moderators' "blocked" list until released (back to the queue) or filed as
+        # spam. A shared network can put an innocent reader here.
+        BLOCKED = "blocked", _("Held: address blocked")
 
     class RejectReason(models.TextChoices):
         NOT_AN_ERROR = "not_an_error", _("The article is correct")
@@ -87,7 +91,8 @@ class Report(models.Model):
     message = models.TextField(_("what is wrong"))
     suggestion = models.TextField(_("suggested correction"), blank=True)
     evidence_urls = models.JSONField(default=list, blank=True, verbose_name=_("evidence urls"))
-    # The evidence links as sources, so the fetch pipeline checks them (see report_process).
+    # The evidence links that became newsroom sources when the report was accepted
+    # (until then they are the report's own ReportEvidence, never sources).
     evidence_sources = models.ManyToManyField(
         Source, blank=True, related_name="reports", verbose_name=_("evidence sources")
     )
@@ -222,14 +227,72 @@ class Report(models.Model):
 
     @property
     def public_state(self) -> str:
-        """What the reader sees: spam looks like any report still waiting."""
-        if self.state == self.State.SPAM:
+        """What the reader sees: spam, and a report held by a block, look like any
+        report still waiting (a held report does wait, for a moderator)."""
+        if self.state in (self.State.SPAM, self.State.BLOCKED):
             return self.State.NEW
         return self.state
 
+    @property
+    def message_excerpt(self) -> str:
+        text = " ".join(self.message.split())
+        return text if len(text) <= 90 else text[:89].rstrip() + "…"
+
+
+class ReportEvidence(models.Model):
+    """One evidence link of a reader's report, quarantined: fetched for the reviewer
+    through the same guarded fetcher, shown on the review page, and never a newsroom
+    Source (not on the sources page, in a claim's source list or on the dashboard)
+    unless a reviewer accepts the report. The fetch is a row state: ``fetched_at``
+    empty is work to do, ``lease_until`` a worker on it, and the sweeper re-sends
+    what a lost message left behind."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("report")
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+    url = models.URLField(max_length=2000, verbose_name=_("URL"))
+    fetched_at = models.DateTimeField(null=True, blank=True, verbose_name=_("fetched at"))
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=40, blank=True, verbose_name=_("error"))
+    status = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("status"))
+    final_url = models.URLField(max_length=2000, blank=True, verbose_name=_("final URL"))
+    title = models.CharField(max_length=500, blank=True, verbose_name=_("title"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence link")
+        verbose_name_plural = _("evidence links")
+        ordering = ["report", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "url"], name="report_evidence_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(fetched_at__isnull=True),
+                name="report_evidence_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def ok(self) -> bool:
+        return self.fetched_at is not None and not self.error
+
+
+class BlockedReporterQuerySet(models.QuerySet):
+    def active(self, now=None) -> BlockedReporterQuerySet:
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now()))
+
 
 class BlockedReporter(models.Model):
-    """A reporter (by salted IP hash) whose reports are accepted politely, then filed as spam."""
+    """A reporter's address (by salted IP hash) whose reports are thanked politely, then
+    held in the moderators' "blocked" list instead of the queue, until the block
+    expires (``expires_at``; FACTCHECK_BLOCK_DAYS by default)."""
 
     ip_hash = models.CharField(max_length=64, unique=True, verbose_name=_("IP hash"))
     reason = models.CharField(max_length=300, blank=True, verbose_name=_("reason"))
@@ -242,6 +305,9 @@ class BlockedReporter(models.Model):
         verbose_name=_("blocked by"),
     )
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("expires at"))
+
+    objects = BlockedReporterQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("blocked reporter")
@@ -250,6 +316,10 @@ class BlockedReporter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip_hash[:12]}… ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.expires_at is None or self.expires_at > timezone.now()
 
 
 class ReportEmail(models.Model):

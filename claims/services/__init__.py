@@ -65,6 +65,7 @@ from claims.services.claims import (
     verdict_publish,
     verdict_return,
     verdict_save,
+    verdict_source_warnings,
     verdict_submit,
 )
 from claims.services.core import (
@@ -96,6 +97,7 @@ from claims.services.evidence import (
     warc_digest,
 )
 from claims.services.reports import (
+    AddressSummary,
     DuplicateCandidate,
     ReportAccepted,
     ReportActionRefused,
@@ -112,6 +114,8 @@ from claims.services.reports import (
     report_email_queue,
     report_email_send,
     report_emails_sweep,
+    report_evidence_fetch,
+    report_evidence_sweep,
     report_fix_proposal,
     report_held_by,
     report_info_reply,
@@ -125,14 +129,17 @@ from claims.services.reports import (
     report_reject,
     report_release,
     report_request_info,
+    reporter_address_summary,
     reporter_block,
     reporter_data_erase,
     reporter_data_export,
     reporter_reports,
+    reporter_unblock,
     reports_erase_emails,
     reports_mark_not_spam,
     reports_mark_spam,
     reports_process_pending,
+    reports_release_blocked,
     reports_reprioritise,
     reports_sweep,
     reports_waiting_release,

@@ -160,6 +160,15 @@ def claim_create(
     return ClaimCreated(claim)
 
 
+def _suggestions_covered_drop(*, paragraph: Paragraph, start: int, end: int) -> int:
+    """A claim was made from (part of) a suggested sentence: the suggestion is done.
+    Open suggestions overlapping the span are dropped; decided ones keep their record."""
+    deleted, _by_model = ClaimSuggestion.objects.filter(
+        paragraph=paragraph, status=ClaimSuggestion.Status.NEW, start__lt=end, end__gt=start
+    ).delete()
+    return deleted
+
+
 def appearance_add(
     *,
     claim: Claim,
@@ -181,6 +190,8 @@ def appearance_add(
     ).first()
     if existing is not None:
         return existing
+    if paragraph is not None and span_start is not None:
+        _suggestions_covered_drop(paragraph=paragraph, start=span_start, end=span_end)
     return ClaimAppearance.objects.create(
         claim=claim,
         article=article,
@@ -260,7 +271,18 @@ def citation_add(
         if text:  # checked now against what was fetched; the next fetch checks again
             citations_quote_check(source=source, text=text)
             citation.refresh_from_db()
+    _source_fetch_if_new(source)
     return citation
+
+
+def _source_fetch_if_new(source: Source) -> None:
+    """A URL source never checked is fetched right away (its task sent on commit), not
+    at the next due-check: the editor wants to see it live, and the page would show a
+    "next check" that had passed."""
+    from claims.services.sources import sources_fetch_now
+
+    if source.url and source.state == Source.State.WAITING and source.last_checked_at is None:
+        sources_fetch_now(ids=[source.pk])
 
 
 @transaction.atomic
@@ -407,6 +429,20 @@ def verdict_can_publish(verdict: Verdict, user) -> bool:
     if _is_change(verdict):
         return user.has_perm("claims.approve_verdict") and user.pk != verdict.author_id
     return True
+
+
+def verdict_source_warnings(verdict: Verdict) -> list[Source]:
+    """The sources this verdict rests on that readers may not be able to check: failing,
+    dead, or not checked yet (no link, or never fetched). The desk shows them beside
+    the publish button, by name."""
+    risky = {Source.State.FAILING, Source.State.DEAD, Source.State.NEEDS_URL}
+    return [
+        citation.source
+        for citation in verdict.citations.select_related("source").order_by("position")
+        if citation.source.state in risky
+        or citation.source.permanently_dead
+        or citation.source.last_checked_at is None
+    ]
 
 
 def _is_change(verdict: Verdict) -> bool:
@@ -778,9 +814,16 @@ def article_suggest(*, article: Article) -> int:
     existing = {
         (s.paragraph_id, s.start, s.end): s for s in ClaimSuggestion.objects.filter(article=article)
     }
+    claimed: dict[int, list[tuple[int, int]]] = {}  # spans that are claims already
+    for paragraph_id, start, end in ClaimAppearance.objects.filter(
+        article=article, paragraph__isnull=False, start__isnull=False
+    ).values_list("paragraph_id", "start", "end"):
+        claimed.setdefault(paragraph_id, []).append((start, end if end is not None else start))
     keep, new = set(), []
     for paragraph in article.paragraphs.all():
         for found in text_suggestions(paragraph.text, min_score=min_score):
+            if any(s < found.end and found.start < e for s, e in claimed.get(paragraph.pk, [])):
+                continue  # already a claim: nothing to suggest
             key = (paragraph.pk, found.start, found.end)
             keep.add(key)
             row = existing.get(key)
@@ -794,11 +837,18 @@ def article_suggest(*, article: Article) -> int:
                         text=found.text,
                         score=found.score,
                         reasons=found.reasons,
+                        claimant=found.claimant,
                     )
                 )
-            elif (row.text, row.score, row.reasons) != (found.text, found.score, found.reasons):
+            elif (row.text, row.score, row.reasons, row.claimant) != (
+                found.text,
+                found.score,
+                found.reasons,
+                found.claimant,
+            ):
                 row.text, row.score, row.reasons = found.text, found.score, found.reasons
-                row.save(update_fields=["text", "score", "reasons"])
+                row.claimant = found.claimant
+                row.save(update_fields=["text", "score", "reasons", "claimant"])
     stale = [
         row.pk
         for key, row in existing.items()
@@ -819,13 +869,16 @@ def suggestion_accept(
     if suggestion.status != ClaimSuggestion.Status.NEW:
         raise ValidationError(_("This suggestion was already handled."))
     article = suggestion.article
+    # Decided first, so the claim's appearance (which drops open suggestions it covers)
+    # leaves this one to record what became of it.
+    ClaimSuggestion.objects.filter(pk=suggestion.pk).update(status=ClaimSuggestion.Status.ACCEPTED)
     created = claim_create(
         text=text.strip() or suggestion.text,
         article=article,
         paragraph=suggestion.paragraph,
         quote=suggestion.text,
         start=suggestion.start,
-        claimant=claimant,
+        claimant=claimant.strip() or suggestion.claimant,
         language=article.language,
         claim_date=article.published_at.date() if article.published_at else None,
         created_by=user,

@@ -27,8 +27,10 @@ Corrections are public and append-only: an amendment is a new correction that sa
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import math
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -50,6 +52,7 @@ from claims.models import (
     Paragraph,
     Report,
     ReportEmail,
+    ReportEvidence,
     Source,
     TextFix,
 )
@@ -66,7 +69,7 @@ CLAIM_POINTS = 1  # a report on a checked claim
 SIMILAR_TRIGRAM = 0.3
 SIMILAR_FUZZ = 0.6
 PROCESS_PENDING = "reports-process-pending"  # the coalesced follow-up task (see task_send)
-SPAM_BLOCKED = "Filed as spam: the reporter is blocked."
+SPAM_BLOCKED = "Held: the reporter's address is blocked."
 SPAM_HONEYPOT = "Filed as spam: the hidden form field was filled in."
 
 
@@ -78,10 +81,21 @@ class ReportActionRefused(ValueError):
     """The action does not apply to this report; the message says why."""
 
 
+_IP_KEYS: dict[str, bytes] = {}
+
+
 def ip_hash(ip: str) -> str:
-    """A salted hash of the reader's IP. The IP itself is never stored."""
-    salt = settings.FACTCHECK_IP_SALT.encode()
-    return hashlib.blake2b(ip.encode(), key=salt[:64], digest_size=32).hexdigest()
+    """A keyed hash of the reader's IP (claims.access.client_ip). The IP itself is
+    never stored. The key is FACTCHECK_IP_SALT (derived from SECRET_KEY when not set);
+    blake2b takes at most 64 key bytes, so a longer salt is hashed down first."""
+    salt = settings.FACTCHECK_IP_SALT
+    key = _IP_KEYS.get(salt)
+    if key is None:
+        raw = salt.encode()
+        key = raw if len(raw) <= 64 else hashlib.blake2b(raw, digest_size=64).digest()
+        _IP_KEYS.clear()
+        _IP_KEYS[salt] = key
+    return hashlib.blake2b(ip.encode(), key=key, digest_size=32).hexdigest()
 
 
 def report_reference() -> str:
@@ -224,9 +238,8 @@ def reports_process_pending(*, limit: int = 1000, chunk: int = 200) -> int:
                 queue_at=Case(*(When(pk=pk, then=q) for pk, (_p, q) in places.items())),
                 processed_at=now,
             )
-            for report in reports:
-                _evidence_sources_add(report)
-            _reports_from_blocked_file_as_spam(reports)
+            _reports_evidence_add(reports)
+            _reports_from_blocked_hold(reports)
     if len(ids) == limit:  # more than one batch waiting: carry on in a new task
         task_send(tasks.reports_process_pending_task, coalesce=PROCESS_PENDING)
     return done
@@ -246,24 +259,9 @@ def report_process(*, report_id: int) -> bool:
             priority=points, queue_at=queue_at, processed_at=timezone.now()
         )
         if changed:
-            _evidence_sources_add(report)
-            _reports_from_blocked_file_as_spam([report])
+            _reports_evidence_add([report])
+            _reports_from_blocked_hold([report])
     return bool(changed)
-
-
-def _reports_from_blocked_file_as_spam(reports: list[Report]) -> int:
-    """The follow-up half of "accepted politely, then filed as spam"."""
-    hashes = {report.ip_hash for report in reports if report.ip_hash}
-    if not hashes:
-        return 0
-    blocked = set(
-        BlockedReporter.objects.filter(ip_hash__in=hashes).values_list("ip_hash", flat=True)
-    )
-    return sum(
-        _report_file_as_spam(report, note=SPAM_BLOCKED, user=None, reason="reporter blocked")
-        for report in reports
-        if report.ip_hash in blocked
-    )
 
 
 def _report_file_as_spam(report: Report, *, note: str, user, reason: str) -> bool:
@@ -280,18 +278,150 @@ def _report_file_as_spam(report: Report, *, note: str, user, reason: str) -> boo
     )
 
 
-def _evidence_sources_add(report: Report) -> None:
-    sources = [_evidence_source(url) for url in report.evidence_urls]
-    if sources:
-        report.evidence_sources.add(*[s for s in sources if s is not None])
+def _reports_from_blocked_hold(reports: list[Report]) -> int:
+    """The follow-up half of "thanked politely, then held": a report from an address
+    under an active block leaves the queue for the moderators' blocked list."""
+    hashes = {report.ip_hash for report in reports if report.ip_hash}
+    if not hashes:
+        return 0
+    blocked = set(
+        BlockedReporter.objects.active()
+        .filter(ip_hash__in=hashes)
+        .values_list("ip_hash", flat=True)
+    )
+    return sum(
+        _report_hold_blocked(report, user=None) for report in reports if report.ip_hash in blocked
+    )
+
+
+def _report_hold_blocked(report: Report, *, user) -> bool:
+    """Hold a report nobody holds (new, or waiting for the reader) in the blocked list."""
+    expect = Q(state__in=[Report.State.NEW, Report.State.WAITING])
+    report.state = Report.State.BLOCKED
+    report.reviewer_note = f"{report.reviewer_note}\n{SPAM_BLOCKED}".strip()
+    return _report_transition(
+        report,
+        expect=expect,
+        user=user,
+        reason="reporter blocked",
+        fields=["state", "reviewer_note"],
+    )
 
 
 def _evidence_source(url: str) -> Source | None:
-    """The source for an evidence link: waiting to be fetched by the source pipeline."""
+    """The newsroom source for an accepted report's evidence link."""
     try:
         return source_get_or_create(url=url)
     except BadLink:
         return None
+
+
+# --- Evidence: quarantined until a reviewer accepts the report ----------------------
+
+
+def _reports_evidence_add(reports: list[Report]) -> list[int]:
+    """The reports' evidence links as their own ReportEvidence rows (never sources),
+    each fetched for the reviewer by a task sent after commit. Returns their ids."""
+    from claims import tasks
+
+    rows = [
+        ReportEvidence(report=report, url=url, position=n)
+        for report in reports
+        for n, url in enumerate(dict.fromkeys(report.evidence_urls), start=1)
+    ]
+    if not rows:
+        return []
+    ReportEvidence.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        ReportEvidence.objects.filter(
+            report__in=[r.pk for r in reports], fetched_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        task_send(tasks.report_evidence_fetch_task, pk)
+    return ids
+
+
+EVIDENCE_LEASE = timezone.timedelta(minutes=3)
+EVIDENCE_MAX_ATTEMPTS = 3
+
+
+def report_evidence_fetch(*, evidence_id: int) -> str:
+    """Fetch one evidence link for the reviewer, through the same guarded fetcher as
+    every source (claims/fetch.py: address checks at connect time, robots.txt, caps).
+    Claims the row first, so a duplicate message does nothing. Returns the outcome
+    (``ok`` or an error code), or ``""`` when there was nothing to do. Evidence of a
+    report filed as spam is never fetched."""
+    from claims import fetch
+    from claims.services.sources import DatabaseTurns
+
+    now = timezone.now()
+    claimed = (
+        ReportEvidence.objects.filter(pk=evidence_id, fetched_at__isnull=True)
+        .exclude(report__state=Report.State.SPAM)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + EVIDENCE_LEASE, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return ""
+    evidence = ReportEvidence.objects.get(pk=evidence_id)
+    result = fetch.url_fetch(evidence.url, turns=DatabaseTurns())
+    if result.transient and evidence.attempts < EVIDENCE_MAX_ATTEMPTS:
+        ReportEvidence.objects.filter(pk=evidence_id).update(lease_until=None)
+        return result.error
+    title = _html_title(result.body) if result.ok and not result.is_pdf else ""
+    ReportEvidence.objects.filter(pk=evidence_id).update(
+        lease_until=None,
+        fetched_at=timezone.now(),
+        error=result.error or "",
+        status=result.status,
+        final_url=(result.final_url or "")[:2000],
+        title=title[:500],
+    )
+    return result.error or "ok"
+
+
+TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _html_title(body: bytes) -> str:
+    match = TITLE_RE.search(body[:200_000])
+    if not match:
+        return ""
+    return " ".join(html.unescape(match.group(1).decode("utf-8", "replace")).split())
+
+
+def report_evidence_sweep(*, older_than_seconds: int = 120, limit: int = 200) -> int:
+    """Send again the fetch of evidence still unfetched (a lost message, a lease that
+    ran out, a transient failure), except for reports filed as spam."""
+    from claims import tasks
+
+    now = timezone.now()
+    cutoff = now - timezone.timedelta(seconds=older_than_seconds)
+    ids = list(
+        ReportEvidence.objects.filter(fetched_at__isnull=True, created_at__lt=cutoff)
+        .exclude(report__state=Report.State.SPAM)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return task_resend(tasks.report_evidence_fetch_task, ids)
+
+
+def _report_evidence_to_sources(report: Report) -> list[int]:
+    """A reviewer accepted the report: its evidence links become newsroom sources
+    (linked to the report), and the new ones are fetched at once, after commit."""
+    from claims.services.sources import sources_fetch_now
+
+    urls = list(report.evidence.order_by("position").values_list("url", flat=True))
+    sources = [s for s in (_evidence_source(url) for url in urls or report.evidence_urls) if s]
+    if not sources:
+        return []
+    report.evidence_sources.add(*sources)
+    fresh = [s.pk for s in sources if s.state == Source.State.WAITING and s.last_checked_at is None]
+    if fresh:
+        sources_fetch_now(ids=fresh)
+    return [s.pk for s in sources]
 
 
 def report_info_reply(*, report: Report, text: str) -> bool:
@@ -644,6 +774,7 @@ def report_accept(
             claim.status = Claim.Status.NEEDS_REREVIEW
             claim.rereview_reason = f"Reader report {report.reference[:8]}: {report.message[:500]}"
             claim.save(update_fields=["status", "rereview_reason", "updated_at"])
+        _report_evidence_to_sources(report)
         _report_resolve(
             report,
             user=user,
@@ -839,19 +970,85 @@ def _report_outcome_tell(report: Report, *, corrections: list[Correction] | tupl
 # --- Blocking -----------------------------------------------------------------------
 
 
-def reporter_block(*, ip_hash: str, user=None, reason: str = "") -> int:
-    """Block a reporter: their future reports are filed as spam, and so are their
-    reports still waiting in the queue (not one a reviewer holds). Returns how many."""
-    BlockedReporter.objects.get_or_create(
-        ip_hash=ip_hash, defaults={"blocked_by": user, "reason": reason[:300]}
+@dataclass(frozen=True)
+class AddressSummary:
+    """Who used one (hashed) address lately: what a moderator sees before blocking it.
+    Several reporters behind it mean a shared network (a school, an office, a proxy)."""
+
+    ip_hash: str
+    days: int
+    reports: int
+    reporters: int  # different names or addresses among those who left one
+    anonymous: int  # reports that left neither
+    articles: int
+    blocked: bool
+
+    @property
+    def shared(self) -> bool:
+        return self.reporters + min(self.anonymous, 1) > 1
+
+
+def reporter_address_summary(*, ip_hash: str, now=None) -> AddressSummary:
+    """The reports from this address in the last FACTCHECK_BLOCK_LOOKBACK_DAYS."""
+    now = now or timezone.now()
+    days = settings.FACTCHECK_BLOCK_LOOKBACK_DAYS
+    rows = list(
+        Report.objects.filter(
+            ip_hash=ip_hash, created_at__gte=now - timezone.timedelta(days=days)
+        ).values_list("email", "name", "article_id")
+    )
+    people = {(email.casefold() or name.casefold()) for email, name, _a in rows if email or name}
+    return AddressSummary(
+        ip_hash=ip_hash,
+        days=days,
+        reports=len(rows),
+        reporters=len(people),
+        anonymous=sum(1 for email, name, _a in rows if not (email or name)),
+        articles=len({article for _e, _n, article in rows}),
+        blocked=BlockedReporter.objects.active(now).filter(ip_hash=ip_hash).exists(),
+    )
+
+
+def reporter_block(*, ip_hash: str, user=None, reason: str = "", days: int | None = None) -> int:
+    """Block a reporter's address for ``days`` (FACTCHECK_BLOCK_DAYS): their reports
+    until then, and those still waiting in the queue (not one a reviewer holds), are
+    held in the moderators' blocked list. Returns how many were held now."""
+    now = timezone.now()
+    expires = now + timezone.timedelta(days=days or settings.FACTCHECK_BLOCK_DAYS)
+    BlockedReporter.objects.update_or_create(
+        ip_hash=ip_hash,
+        defaults={"blocked_by": user, "reason": reason[:300], "expires_at": expires},
     )
     waiting = Report.objects.filter(
         ip_hash=ip_hash, state__in=[Report.State.NEW, Report.State.WAITING]
     )
-    return sum(
-        _report_file_as_spam(report, note=SPAM_BLOCKED, user=user, reason="reporter blocked")
-        for report in waiting
+    return sum(_report_hold_blocked(report, user=user) for report in waiting)
+
+
+def reporter_unblock(*, ip_hash: str, user=None) -> bool:
+    """Lift a block now (its held reports stay in the blocked list for a moderator)."""
+    return bool(
+        BlockedReporter.objects.active().filter(ip_hash=ip_hash).update(expires_at=timezone.now())
     )
+
+
+def reports_release_blocked(*, ids, user) -> int:
+    """Release reports held by a block into the queue, where their priority places
+    them (the reporter's address stays blocked: that is a separate decision)."""
+    done = 0
+    for report in Report.objects.filter(pk__in=ids, state=Report.State.BLOCKED).select_related(
+        "article"
+    ):
+        report.priority, report.queue_at = report_priority(report, report.article)
+        report.state = Report.State.NEW
+        done += _report_transition(
+            report,
+            expect=Q(state=Report.State.BLOCKED),
+            user=user,
+            reason="released from the blocked list by a moderator",
+            fields=["state", "priority", "queue_at"],
+        )
+    return done
 
 
 # --- Sweeping -----------------------------------------------------------------------
@@ -1004,6 +1201,7 @@ SPAM_MODERATOR = "Filed as spam by a moderator."
 # An accepted report made a public correction, and a duplicate follows its original:
 # neither is spam after the fact.
 SPAM_FROM = [
+    Report.State.BLOCKED,
     Report.State.NEW,
     Report.State.WAITING,
     Report.State.IN_REVIEW,
@@ -1033,14 +1231,14 @@ def reports_mark_not_spam(*, ids, user) -> int:
     """Put reports filed as spam back in the queue, where their priority places them.
     Their reporter stays blocked if blocked: unblocking is a separate decision."""
     done = 0
-    for report in Report.objects.filter(pk__in=ids, state=Report.State.SPAM).select_related(
-        "article"
-    ):
+    held = [Report.State.SPAM, Report.State.BLOCKED]
+    for report in Report.objects.filter(pk__in=ids, state__in=held).select_related("article"):
+        expect = Q(state=report.state)
         report.priority, report.queue_at = report_priority(report, report.article)
         report.state, report.resolved_at = Report.State.NEW, None
         done += _report_transition(
             report,
-            expect=Q(state=Report.State.SPAM),
+            expect=expect,
             user=user,
             reason="marked as not spam by a moderator",
             fields=["state", "resolved_at", "priority", "queue_at"],
@@ -1223,6 +1421,7 @@ def report_email_queue(
             "tracking_url": site_url(report.get_absolute_url()),
             "article_url": site_url(report.article.get_absolute_url()),
             "site_name": settings.SITE_NAME,
+            "retention_days": settings.FACTCHECK_REPORT_EMAIL_RETENTION_DAYS,
         }
         text = render_to_string(TEMPLATE.format(kind=kind), context).strip()
     subject, _, body = text.partition("\n")

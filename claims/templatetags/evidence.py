@@ -1,5 +1,5 @@
-"""Evidence on pages: Robust Links dates, and readable words for the fetcher's and the
-web archive's error codes (no page shows a raw code)."""
+"""Evidence on pages: Robust Links dates, and readable words for the web archive's
+error codes (no page shows a raw code; the fetcher's codes are in ``labels``)."""
 
 from __future__ import annotations
 
@@ -8,27 +8,9 @@ from datetime import UTC, datetime
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-register = template.Library()
+from claims.templatetags.labels import FETCH_LABELS
 
-# The fetcher's error codes (claims/fetch.py), as a reader or an editor reads them.
-FETCH_ERRORS = {
-    "refused_address": _("address not allowed"),
-    "bad_scheme": _("not a web address"),
-    "bad_url": _("malformed address"),
-    "dns": _("domain not found"),
-    "timeout": _("no answer in time"),
-    "too_large": _("page too large"),
-    "bad_type": _("not a web page, text or PDF"),
-    "http_4xx": _("page not found or refused"),
-    "http_429": _("the site asked us to slow down"),
-    "http_5xx": _("server error"),
-    "robots": _("the site's robots.txt forbids it"),
-    "tls": _("secure connection failed"),
-    "too_many_redirects": _("too many redirects"),
-    "connection": _("no connection"),
-    "bad_response": _("unreadable answer"),
-    "busy": _("waiting for our turn at the site"),
-}
+register = template.Library()
 
 # The web archive's (Save Page Now 2) codes, grouped into what an editor can act on.
 ARCHIVE_ERRORS = {
@@ -61,13 +43,6 @@ def robust_date(value) -> str:
 
 
 @register.filter
-def fetch_error_label(code: str) -> str:
-    if not code:
-        return ""
-    return str(FETCH_ERRORS.get(code, _("the check failed")))
-
-
-@register.filter
 def archive_error_label(code: str) -> str:
     """The archive's typed errors by name; its passing trouble (overload, timeouts) and
     ours (a refused request) in a few words."""
@@ -75,8 +50,8 @@ def archive_error_label(code: str) -> str:
         return ""
     if code in ARCHIVE_ERRORS:
         return str(ARCHIVE_ERRORS[code])
-    if code in FETCH_ERRORS:
-        return str(_("could not reach the archive: %(reason)s") % {"reason": FETCH_ERRORS[code]})
+    if code in FETCH_LABELS:
+        return str(_("could not reach the archive: %(reason)s") % {"reason": FETCH_LABELS[code]})
     if code.startswith("error:"):
         return str(_("the archive had trouble (overloaded or too slow)"))
     return str(_("the archive could not make a copy"))

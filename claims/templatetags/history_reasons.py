@@ -14,6 +14,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Source
+from claims.templatetags.labels import fetch_label
 
 register = template.Library()
 
@@ -49,6 +50,9 @@ FIXED = {
     "no answer from the reader": _("no answer from the reader"),
     "marked as spam by a moderator": _("marked as spam by a moderator"),
     "marked as not spam by a moderator": _("marked as not spam by a moderator"),
+    "released from the blocked list by a moderator": _(
+        "released from the blocked list by a moderator"
+    ),
     "name and email erased at the reader's request": _(
         "name and email erased at the reader's request"
     ),
@@ -96,5 +100,7 @@ def history_reason(reason: str | None) -> str:
             values = match.groupdict()
             if "state" in values and values["state"] in Source.State.values:
                 values["state"] = Source.State(values["state"]).label
+            if "code" in values:
+                values["code"] = fetch_label(values["code"])
             return str(text) % values
     return reason

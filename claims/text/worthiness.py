@@ -42,10 +42,28 @@ class Rule:
     code: str
     weight: float
     pattern: re.Pattern
+    # Where a match does not count (an idiom, an event's name); case-sensitive.
+    unless: re.Pattern | None = None
+
+    def fires(self, sentence: str) -> bool:
+        if self.unless is None:
+            return bool(self.pattern.search(sentence))
+        spans = [(m.start(), m.end()) for m in self.unless.finditer(sentence)]
+        return any(
+            not any(a <= m.start() < b for a, b in spans) for m in self.pattern.finditer(sentence)
+        )
 
 
-def _rule(code: str, weight: float, pattern: str) -> Rule:
-    return Rule(code, weight, re.compile(pattern, re.IGNORECASE))
+def _rule(code: str, weight: float, pattern: str, unless: str = "") -> Rule:
+    return Rule(
+        code, weight, re.compile(pattern, re.IGNORECASE), re.compile(unless) if unless else None
+    )
+
+
+WEEKDAYS_NAME = (
+    r"Maandag|Dinsdag|Woensdag|Donderdag|Vrijdag|Zaterdag|Zondag"
+    r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+)
 
 
 DIGITS = r"\d+(?:[.,]\d+)*"
@@ -59,6 +77,8 @@ RULES: tuple[Rule, ...] = (
         r"|\b(?:in|sinds|since|sedert|vanaf|tot|until|van|from)\s+(?:1[89]|20)\d\d\b"
         r"|\b(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|monday|tuesday"
         r"|wednesday|thursday|friday|saturday|sunday)\b",
+        # An event's name is no date: Roze Zaterdag, Goede Vrijdag, Black Friday.
+        unless=rf"\b[A-Z][\w-]*\s+(?:{WEEKDAYS_NAME})\b",
     ),
     _rule(
         "quantity",
@@ -80,6 +100,12 @@ RULES: tuple[Rule, ...] = (
         r"|waarschuwde|beschuldigde|karakteriseerde|benadrukte|aldus|kondigde)\b"
         r"|\b(?:said|says|according to|stated|claimed|claims|confirmed|reported|warned"
         r"|announced|told|insisted|argued)\b",
+        # Idioms with "stellen" that report nobody's words: "aan de kaak stellen" (to
+        # denounce), "aan de orde stellen", "stelde ... op" (a line-up), "stelde ... voor".
+        unless=r"\baan de (?:kaak|orde)\s+(?:te\s+)?stel\w*"
+        r"|\bstel\w*(?:\s+[^\s.,;:]+){0,6}\s+aan de (?:kaak|orde)\b"
+        r"|\bstelden?\b(?!\s+(?:dat|:))(?:\s+[^\s.,;:]+){1,8}?\s+(?:op|voor)\b"
+        r"(?!\s+(?:de|het|een|die|dat|deze|\d))",
     ),
     _rule(
         "comparison",
@@ -119,6 +145,51 @@ class SentenceScore:
     text: str
     score: float
     reasons: list[str] = field(default_factory=list)
+    claimant: str = ""
+
+
+# Who is quoted: "Oesjakov merkte op", "zei Poetin", "volgens minister Bruins",
+# "Trump said", "according to the WHO". A name is one to four capitalised words (with
+# Dutch particles: van, de, der, den, ter, ten), possibly after a title.
+_PARTICLES = r"(?:van|de|der|den|ter|ten|von|la|le|du|da|di|bin|al)"
+_CAP = r"[A-ZÀ-ÝŒ][\w'’.-]*"
+NAME = rf"{_CAP}(?:\s+(?:{_PARTICLES}\s+)*{_CAP}){{0,3}}"
+TITLES = (
+    r"(?:de\s+|het\s+)?(?:minister|staatssecretaris|president|premier|burgemeester|woordvoerder"
+    r"|topman|directeur|voorzitter|hoogleraar|wethouder|senator|generaal|bondscoach|trainer"
+    r"|fractievoorzitter|ambassadeur|advocaat|officier van justitie|minister-president)"
+)
+SAY = (
+    r"zei|zegt|zeiden|zeggen|verklaarde|verklaarden|meldde|meldden|beweerde|beweert|stelde"
+    r"|stelt|benadrukte|waarschuwde|liet weten|schreef|schrijft|vertelde|vertelt|antwoordde"
+    r"|bevestigde|erkende|ontkende|concludeerde|said|says|stated|claimed|told|wrote|warned"
+)
+CLAIMANT_RULES = (
+    re.compile(rf"\b(?i:volgens|according to)\s+(?:{TITLES}\s+)?(?P<name>{NAME})"),
+    re.compile(rf"(?P<name>{NAME})\s+(?:merkte|merkt)\s+(?:\w+\s+){{0,3}}op\b"),
+    re.compile(rf"[,:]\s*(?:{SAY})\s+(?:{TITLES}\s+)?(?P<name>{NAME})"),
+    re.compile(rf"(?:^|[,;]\s*|[\"”’']\s*)(?:{TITLES}\s+)?(?P<name>{NAME})\s+(?:{SAY})\b"),
+)
+NOT_NAMES = {
+    "de", "het", "een", "hij", "zij", "ze", "wij", "we", "ik", "dat", "dit", "die", "er", "ook",
+    "maar", "en", "toen", "nu", "daarna", "later", "he", "she", "they", "it", "the", "this",
+    "that", "i", "in", "op", "bij", "na", "volgens", "wie", "wat", "zo",
+}  # fmt: skip
+
+
+def sentence_claimant(sentence: str) -> str:
+    """Whose words the sentence reports, from a reporting verb, or "" when it names
+    nobody (a pronoun is nobody: the editor fills it in)."""
+    for pattern in CLAIMANT_RULES:
+        for match in pattern.finditer(sentence):
+            name = match.group("name").strip(" .,'’")
+            words = name.split()
+            while words and words[0].lower() in NOT_NAMES:
+                words = words[1:]
+            if not words or words[0][:1].islower():
+                continue
+            return " ".join(words)[:200]
+    return ""
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -151,7 +222,7 @@ def sentence_score(sentence: str) -> tuple[float, list[str]]:
     """The check-worthiness of one sentence and the rules that fired."""
     score, reasons = 0.0, []
     for rule in RULES:
-        if rule.pattern.search(sentence):
+        if rule.fires(sentence):
             score += rule.weight
             reasons.append(rule.code)
     if len(sentence.split()) < MIN_WORDS:
@@ -168,5 +239,7 @@ def text_suggestions(text: str, *, min_score: float) -> list[SentenceScore]:
         sentence = text[start:end]
         score, reasons = sentence_score(sentence)
         if score >= min_score:
-            found.append(SentenceScore(start, end, sentence, score, reasons))
+            found.append(
+                SentenceScore(start, end, sentence, score, reasons, sentence_claimant(sentence))
+            )
     return found

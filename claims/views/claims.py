@@ -377,6 +377,7 @@ def _claim_context(request: HttpRequest, claim: Claim, **extra) -> dict:
         "draft": draft,
         "published": published,
         "can_publish": bool(draft) and services.verdict_can_publish(draft, request.user),
+        "source_warnings": services.verdict_source_warnings(draft) if draft else [],
         "comparison": services.verdict_comparison(draft, published) if draft else [],
         "verdict_form": verdict_form,
         "assign_form": AssignForm(initial={"assignee": claim.assignee_id}),

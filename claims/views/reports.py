@@ -27,14 +27,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_ratelimit.core import is_ratelimited
 
 from claims import services
-from claims.access import staff_view
+from claims.access import client_ip, staff_view
 from claims.forms.reports import (
     AcceptForm,
     DuplicateForm,
@@ -106,6 +106,7 @@ def report_create(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _report_form_answer(request, article, content, form)
     if _rate_limited(request, _report_limits(article)):
+        form.started_renew()  # its token was spent
         return _report_form_answer(request, article, content, form, notice=str(RATE_LIMITED))
     data = form.cleaned_data
     report = services.report_create(
@@ -120,7 +121,7 @@ def report_create(request: HttpRequest, slug: str) -> HttpResponse:
         email=data["email"],
         email_consent=data["email_consent"],
         language=get_language() or "nl",
-        ip=request.META.get("REMOTE_ADDR", ""),
+        ip=client_ip(request),
         spam_note=SPAM_HONEYPOT if form.is_bot else "",
     )
     if request.htmx:  # the reference, and a blank form for another report
@@ -254,10 +255,13 @@ def _review_context(request: HttpRequest, report: Report, bound: dict | None = N
         "can_see_contact": user.has_perm("claims.view_reporter_email"),
         "can_block": user.has_perm("claims.block_reporter"),
         "duplicates": list(report.duplicates.only("pk", "reference", "message", "created_at")),
+        "evidence": list(report.evidence.all()),
         "evidence_sources": list(report.evidence_sources.all()),
         "corrections": list(report.corrections.all()),
         "history": list(report.history.select_related("history_user")[:20]),
     }
+    if context["can_block"] and report.ip_hash:
+        context["address"] = services.reporter_address_summary(ip_hash=report.ip_hash)
     paragraph = services.report_paragraph(report)
     context["paragraph"] = paragraph
     context["can_correct"] = user.has_perm("claims.correct_article")
@@ -302,6 +306,13 @@ def _accept_form(report: Report, paragraph, data=None) -> AcceptForm:
                     "been “%(new)s”."
                 ) % {"old": quote, "new": suggestion}
     return AcceptForm(data, report=report, paragraph=paragraph, initial=initial)
+
+
+def _reader_told(report: Report) -> str:
+    """What the reporter learns of a decision: an email only if they left an address."""
+    if report.can_ask_for_information:
+        return _("The reader will be told by email.")
+    return _("The reader left no address; the outcome shows on their tracking page.")
 
 
 TRIAGE_FORMS = {
@@ -350,10 +361,12 @@ def _triage_apply(request: HttpRequest, report: Report, action: str) -> tuple[st
             paragraph_text=form.new_paragraph_text,
         )
         if accepted.revision is not None:
-            return _("Accepted, and the paragraph is corrected. The reader will be told."), {}
-        if accepted.text_fix is not None:
-            return _("Accepted. The text fix waits for an editor. The reader will be told."), {}
-        return _("Accepted. The reader will be told."), {}
+            done = _("Accepted, and the paragraph is corrected.")
+        elif accepted.text_fix is not None:
+            done = _("Accepted. The text fix waits for an editor.")
+        else:
+            done = _("Accepted.")
+        return f"{done} {_reader_told(report)}", {}
     if action == "reject":
         services.report_reject(
             report_id=report.pk,
@@ -362,7 +375,8 @@ def _triage_apply(request: HttpRequest, report: Report, action: str) -> tuple[st
             resolution=data["resolution"],
             reviewer_note=data["reviewer_note"],
         )
-        return _("Rejected. The reader will be told."), {}
+        rejected = _("Rejected.")
+        return f"{rejected} {_reader_told(report)}", {}
     if action == "duplicate":
         services.report_mark_duplicate(
             report_id=report.pk, original_id=data["original"].pk, user=user
@@ -398,26 +412,50 @@ def report_triage(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(done=done, error=error)
     template = "reports/report_review.html"
     if request.htmx:
-        template += "#triage-panel"
+        # The panel, and the history beside it (an out-of-band swap): the decision
+        # just made is its newest line.
+        context["history_oob"] = True
+        return HttpResponse(
+            render_to_string(template + "#triage-panel", context, request)
+            + render_to_string(template + "#report-history", context, request)
+        )
     return render(request, template, context)
 
 
 @staff_view("claims.block_reporter")
 @require_POST
 def report_block(request: HttpRequest, pk: int) -> HttpResponse:
-    """Block a report's reporter: their open and future reports are filed as spam."""
-    report = get_object_or_404(Report, pk=pk)
+    """Block a report's reporter for FACTCHECK_BLOCK_DAYS: their waiting and future
+    reports are held in the moderators' blocked list. First the moderator sees how
+    many different reporters used the address lately; the block needs a second,
+    confirming POST."""
+    report = get_object_or_404(Report.objects.select_related("article"), pk=pk)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("claims:report_queue")
+    if report.ip_hash and request.POST.get("confirm") != "yes":
+        context = {
+            "report": report,
+            "address": services.reporter_address_summary(ip_hash=report.ip_hash),
+            "days": settings.FACTCHECK_BLOCK_DAYS,
+            "next": back,
+        }
+        return render(request, "reports/report_block.html", context)
     if report.ip_hash:
-        filed = services.reporter_block(
+        held = services.reporter_block(
             ip_hash=report.ip_hash, user=request.user, reason=f"report {report.pk}"
         )
         messages.success(
             request,
-            _("Reporter blocked; %(n)s of their waiting reports filed as spam.") % {"n": filed},
+            ngettext(
+                "Address blocked for %(days)s days; %(n)s waiting report held.",
+                "Address blocked for %(days)s days; %(n)s waiting reports held.",
+                held,
+            )
+            % {"n": held, "days": settings.FACTCHECK_BLOCK_DAYS},
         )
     else:
         messages.error(request, _("This report has no reporter to block."))
-    back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("claims:report_queue")
     return redirect(back)
@@ -554,7 +592,13 @@ def reporter_data(request: HttpRequest) -> HttpResponse:
         if erase_form.is_valid():
             n = services.reporter_data_erase(email=email, user=request.user)
             messages.success(
-                request, _("Name and email address erased from %(n)s reports.") % {"n": n}
+                request,
+                ngettext(
+                    "Name and email address erased from %(n)s report.",
+                    "Name and email address erased from %(n)s reports.",
+                    n,
+                )
+                % {"n": n},
             )
             return redirect(f"{here}?{urlencode({'email': email})}")
     reports = None

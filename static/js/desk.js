@@ -35,7 +35,18 @@
       form.elements.text.value = trimmed;
       form.dataset.autofilled = "1";
     }
+    var wasHidden = panel.hidden;
     panel.hidden = false;
+    // The panel may sit far from the selected passage (above it, or below the text at
+    // 390 px): bring it into view, without taking the selection away.
+    var box = panel.getBoundingClientRect();
+    if (wasHidden || box.top < 0 || box.bottom > window.innerHeight) {
+      panel.scrollIntoView({ behavior: smoothness(), block: "nearest" });
+    }
+  }
+
+  function smoothness() {
+    return window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
   }
 
   document.addEventListener("mouseup", function (event) {

@@ -90,6 +90,25 @@
   });
   document.addEventListener("touchend", onSelectionEnd);
 
+  // After htmx swaps the form region: the thank-you (or what needs fixing) is brought
+  // into view and focused, and announced through the live region beside the swapped
+  // element (a region that is itself swapped in is not reliably read out).
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var region = document.getElementById("report-form");
+    if (!region) return;
+    var target = region.querySelector(".report-sent") || region.querySelector(".report-form .notice.error");
+    if (!target || target.dataset.shown === "1") return;
+    target.dataset.shown = "1";
+    var live = document.getElementById("report-announce");
+    if (live) {
+      live.textContent = "";
+      window.setTimeout(function () { live.textContent = target.textContent.replace(/\s+/g, " ").trim(); }, 50);
+    }
+    var reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    target.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "start" });
+    target.focus({ preventScroll: true });
+  });
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a[data-report-claim]");
     if (!link) return;

@@ -49,8 +49,8 @@ def test_a_report_becomes_a_correction_the_reader_can_see(
     page.get_by_label("Wat klopt er niet?").fill("Volgens de bronnen is het 18%.")
     page.get_by_label("Link naar bewijs 1").fill("https://example.org/bezetting")
     page.get_by_role("button", name="Melding versturen").click()
-    status = page.get_by_role("status")
-    expect(status).to_contain_text("Bedankt. Je melding is ontvangen.")
+    expect(page.get_by_role("status")).to_contain_text("Bedankt. Je melding is ontvangen.")
+    status = page.locator(".report-sent")  # announced above, shown here, in view
     reference = status.locator(".reference").inner_text()
     report = Report.objects.get(reference=reference)
     assert (report.quote, report.paragraph_id) == (
@@ -79,7 +79,9 @@ def test_a_report_becomes_a_correction_the_reader_can_see(
     desk.get_by_label("Bericht aan de lezer (openbaar)").fill("Dank voor je scherpe oog.")
     review_url = desk.url
     desk.get_by_role("button", name="Aanvaarden", exact=True).click()
-    expect(desk.locator("#triage-panel")).to_contain_text("Aanvaard. De lezer krijgt bericht.")
+    expect(desk.locator("#triage-panel")).to_contain_text(
+        "Aanvaard. De lezer liet geen adres achter; de uitkomst staat op zijn of haar volgpagina."
+    )
     assert desk.url == review_url  # swapped in place, no reload
     report.refresh_from_db()
     assert report.state == Report.State.ACCEPTED and report.assignee == reviewer
