@@ -24,7 +24,6 @@ from django.utils import timezone
 from claims import services
 from claims.importers.seed import seed_read
 from claims.models import Article, Source
-from claims.roles import roles_ensure
 from factcheck.celery import worker_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,33 +89,27 @@ def _fresh_cache():
 
 
 # --- Personas -----------------------------------------------------------------------
+# One staff user per role and a test client logged in as each, like healthchecks' alice,
+# bob and charlie, so a permission test is one line. The role groups come from
+# claims.roles.roles_ensure, which runs after every migrate, including the flush that
+# ends each transactional test (Django's flush sends post_migrate): no test restores them
+# (tests/test_permissions.py proves it).
 
 
 def make_staff(username: str, role: str) -> User:
-    if not Group.objects.filter(name=role).exists():  # a transactional test emptied it
-        roles_ensure()
-    user = User.objects.create_user(username, f"{username}@example.org", "pw-" + username)
-    user.is_staff = True
-    user.save()
-    user.groups.add(role_group(role))
+    """A staff user in the ``role`` group, with the password ``pw-<username>``."""
+    user = User.objects.create_user(
+        username, f"{username}@example.org", "pw-" + username, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=role))
     return user
 
 
-def role_group(role: str) -> Group:
-    """The role's group. A transactional test (live server, worker) flushes the tables,
-    data migrations included, so a later test on the same xdist worker recreates it."""
-    from django.contrib.auth.models import Permission
-
-    from claims.roles import ROLES
-
-    group, created = Group.objects.get_or_create(name=role)
-    if created:
-        for dotted in ROLES[role]:
-            app_label, codename = dotted.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-    return group
+def logged_in(user: User) -> Client:
+    """A test client with ``user``'s session (the persona clients; any other user)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
@@ -130,6 +123,12 @@ def editor(db) -> User:
 
 
 @pytest.fixture
+def second_editor(db) -> User:
+    """Another editor: the second pair of eyes that a verdict change needs."""
+    return make_staff("editor2", "Editor")
+
+
+@pytest.fixture
 def reviewer(db) -> User:
     return make_staff("reviewer", "Reviewer")
 
@@ -137,6 +136,33 @@ def reviewer(db) -> User:
 @pytest.fixture
 def moderator(db) -> User:
     return make_staff("moderator", "Moderator")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    """The Admin role: every permission, but no superuser. Overrides pytest-django's
+    superuser, so that admin tests see what the newsroom's admins see."""
+    return make_staff("admin", "Admin")
+
+
+@pytest.fixture
+def editor_client(editor) -> Client:
+    return logged_in(editor)
+
+
+@pytest.fixture
+def reviewer_client(reviewer) -> Client:
+    return logged_in(reviewer)
+
+
+@pytest.fixture
+def moderator_client(moderator) -> Client:
+    return logged_in(moderator)
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:
+    return logged_in(admin_user)
 
 
 # --- Data ---------------------------------------------------------------------------
@@ -319,12 +345,14 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "nl-NL"}
 
 
+def browser_log_in(page, live_server, client: Client) -> None:
+    """Give the browser the session of a logged-in test client (a persona), for a
+    journey that starts behind the login. Journeys through the login form use the form."""
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
 # --- desk ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def second_editor(db) -> User:
-    return make_staff("editor2", "Editor")
 
 
 @pytest.fixture
@@ -396,13 +424,6 @@ def canary_server(_source_servers):
     assert canary.hits == [], f"the canary was reached: {canary.hits}"
 
 
-@pytest.fixture
-def roles_restored(transactional_db) -> None:
-    """Bring back the groups that migration 0002_roles made: a transactional test that ran
-    earlier (live server, worker) flushed them. Run before the persona fixtures."""
-    roles_ensure()
-
-
 # --- reports ------------------------------------------------------------------------
 
 
@@ -460,14 +481,6 @@ def celery_broker_point_at(url: str, options: dict | None = None) -> tuple[str, 
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
     return saved
-
-
-@pytest.fixture
-def staff_roles(transactional_db) -> None:
-    """The staff roles (groups). A transactional test's flush empties every table;
-    post_migrate brings back the permissions but not the groups, so a later
-    transactional test that needs a persona asks for this."""
-    roles_ensure()
 
 
 def wait_for(condition, timeout: float = 60) -> bool:

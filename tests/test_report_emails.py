@@ -167,7 +167,7 @@ def test_the_outbox_gives_up_after_the_last_attempt(seed_article, reviewer, sett
 
 @pytest.mark.worker
 def test_a_real_worker_retries_through_the_outage_via_the_sweeper(
-    staff_roles, seed_article, reviewer, monkeypatch
+    transactional_db, seed_article, reviewer, monkeypatch
 ):
     port = free_port()
     monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
