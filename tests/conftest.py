@@ -12,7 +12,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -217,6 +217,26 @@ def worker_env() -> dict[str, str]:
     return env
 
 
+def wait_for(
+    condition: Callable[[], object],
+    *,
+    what: str,
+    timeout: float = 90,
+    detail: Callable[[], str] | None = None,
+):
+    """Poll ``condition`` until it gives something true (a real worker's work, a process
+    coming up) and return that. Otherwise fail, saying ``what`` did not happen, with the
+    tail of ``detail()`` (a worker's log). Generous, because the machine is shared: a
+    timeout only bounds how long a broken test hangs."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            tail = f"\n{detail()[-3000:]}" if detail is not None else ""
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}{tail}")
+        time.sleep(0.1)
+    return result
+
+
 class WorkerProcess:
     """A real `celery worker` process on the configured broker."""
 
@@ -229,7 +249,7 @@ class WorkerProcess:
         self.env = {**worker_env(), **(env or {})}
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> WorkerProcess:
+    def start(self, timeout: float = 60) -> WorkerProcess:
         self.log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             self.args,
@@ -239,27 +259,37 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if b" ready." in self.log_path.read_bytes():
-                return self
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.2)
-        output = self.log_path.read_text(errors="replace")[-3000:]
-        self.stop()
-        raise RuntimeError(f"the Celery worker did not start:\n{output}")
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
         try:
-            os.killpg(self.proc.pid, sig)
-            self.proc.wait(timeout)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
-        finally:
+            wait_for(
+                lambda: self.proc.poll() is not None or b" ready." in self.log_path.read_bytes(),
+                what="the Celery worker to start",
+                timeout=timeout,
+                detail=self.output,
+            )
+            assert self.proc.poll() is None, f"the Celery worker exited:\n{self.output()[-3000:]}"
+        except AssertionError:
+            self.kill()
+            raise
+        return self
+
+    def stop(self, timeout: float = 30) -> None:
+        """A warm shutdown, as a process supervisor asks for it: SIGTERM to the main
+        process, which lets running tasks finish and then ends its pool. (SIGTERM to the
+        whole process group can kill a pool child while it holds the pool's queue lock;
+        the main process then waits for that lock forever.)"""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout)
+        self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL to the worker and its pool at once: a crash, or a test that is over
+        (a warm shutdown takes seconds and is no part of what such a test proves)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the group lives while its leader does
+            self.proc.wait(10)
+        if self.proc is not None:
             self.log.close()
 
     def output(self) -> str:
@@ -270,7 +300,7 @@ class WorkerProcess:
 def celery_worker(transactional_db) -> Iterator[WorkerProcess]:
     worker = WorkerProcess().start()
     yield worker
-    worker.stop()
+    worker.kill()
 
 
 # --- fetch workers (tests/test_tasks_sources.py, tests/test_outages.py) ----------------
@@ -304,7 +334,7 @@ def fetch_worker(worker_settings, transactional_db) -> Iterator[WorkerProcess]:
     fetch_queue_purge()
     worker = WorkerProcess(queues="fetch,celery", concurrency=2).start()
     yield worker
-    worker.stop()
+    worker.kill()
 
 
 def make_source(server, path: str) -> Source:
@@ -481,13 +511,3 @@ def celery_broker_point_at(url: str, options: dict | None = None) -> tuple[str, 
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
     return saved
-
-
-def wait_for(condition, timeout: float = 60) -> bool:
-    """Poll ``condition`` until it is true (a real worker's work), generously."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False

@@ -6,6 +6,7 @@ import pytest
 
 from claims import services
 from claims.models import Report
+from tests.conftest import wait_for
 
 
 def test_healthz_reports_database_and_broker(reader, db):
@@ -35,11 +36,9 @@ def test_deep_healthz_fails_without_a_worker(reader, transactional_db, settings)
 def test_a_report_sent_to_a_real_worker_gets_processed(celery_worker, seed_article):
     report = services.report_create(article=seed_article, message="Klopt niet")
     # report_create sends its task on commit; transactional_db commits for real.
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        report.refresh_from_db()
-        if report.processed_at:
-            break
-        time.sleep(0.2)
-    assert report.processed_at is not None, celery_worker.output()[-2000:]
+    wait_for(
+        lambda: Report.objects.get(pk=report.pk).processed_at,
+        what="the report's follow-up",
+        detail=celery_worker.output,
+    )
     assert Report.objects.get(pk=report.pk).priority >= 1
