@@ -2,11 +2,15 @@
 
 Tests that need PostgreSQL, Redis, a live worker or a browser are skipped with a reason
 when the service is absent, and fail instead when FACTCHECK_REQUIRE_SERVICES=1 (CI).
+
+`make test` runs the suite in parallel (pytest-xdist), each test process with services
+of its own, then the tests marked ``serial`` alone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -14,11 +18,13 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from claims import services
@@ -45,6 +51,68 @@ def shared_file(*parts: str) -> Path:
     if not path.exists():
         service_missing(f"{path} is not there (the shared test data sits beside the repo)")
     return path
+
+
+# --- Parallel runs (pytest-xdist) ---------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, each test process gets services of its own: a folder under
+    var/test (the embedded broker, task results, worker logs) and, with Redis, a database
+    number of its own (broker, results and cache). The worker processes a test starts
+    inherit both through the environment. On one broker, two test processes would take
+    each other's tasks and run them against the wrong test database. (pytest-django
+    already gives each process a test database of its own.)"""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker is not None:
+        process_services_separate(int(worker.removeprefix("gw")))
+
+
+def process_services_separate(number: int) -> None:
+    """Move test process ``number`` to its own folder and Redis database: in the
+    environment, for the worker processes it starts, and in its own settings. The
+    settings module itself says which settings follow from those two variables: it is
+    read once on the old environment and once on the new one, and what differs is
+    overridden (DATABASES aside: pytest-django names each process's test database)."""
+    before = settings_module_read()
+    os.environ["FACTCHECK_VAR_DIR"] = str(settings.VAR_DIR / f"gw{number}")
+    if os.environ.get("REDIS_URL"):
+        os.environ["REDIS_URL"] = redis_database(os.environ["REDIS_URL"], 1 + number)
+    after = settings_module_read()
+    changed = {
+        name: value
+        for name, value in after.items()
+        if name != "DATABASES" and value != before.get(name)
+    }
+    override_settings(**changed).enable()  # for the whole run; resets the cache handlers
+    from factcheck.celery import app
+
+    app.config_from_object("django.conf:settings", namespace="CELERY", force=True)
+
+
+def settings_module_read() -> dict:
+    """The settings module's values on the current environment (a fresh copy of it)."""
+    spec = importlib.util.find_spec(os.environ["DJANGO_SETTINGS_MODULE"])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {name: value for name, value in vars(module).items() if name.isupper()}
+
+
+def redis_database(url: str, offset: int) -> str:
+    """``url`` with its database number moved up by ``offset``: base 8 gives 9, 10, ..."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{int(parts.path.strip('/') or 0) + offset}"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``serial`` restart services that other test processes use: never
+    inside a parallel run. `make test` runs them in a second pass, alone."""
+    if not hasattr(config, "workerinput"):
+        return
+    alone = pytest.mark.skip(reason="runs alone: `make test` runs it after the parallel pass")
+    for item in items:
+        if item.get_closest_marker("serial"):
+            item.add_marker(alone)
 
 
 @pytest.fixture(scope="session")

@@ -171,6 +171,9 @@ def postgres_restart() -> str:
     return "sessions ended"
 
 
+# Every connection to the cluster dies, other test processes' too: `make test` runs this
+# alone, after the parallel pass. (The Redis outage above stops a Redis of its own.)
+@pytest.mark.serial
 def test_a_postgresql_restart_mid_fetch_loses_nothing(
     postgres, worker_settings, fetch_worker, seed_article, reader
 ):
