@@ -53,16 +53,21 @@ def shared_file(*parts: str) -> Path:
     return path
 
 
-# --- Parallel runs (pytest-xdist) ---------------------------------------------------
+# --- Each test process: a fast hasher, and under pytest-xdist services of its own ----
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Under pytest-xdist, each test process gets services of its own: a folder under
+    """Passwords hash with a fast hasher: PBKDF2's work factor, right for real passwords,
+    cost a quarter of a second per staff user made, over half of a serial run's time.
+    Nothing here tests the hasher; the logins through the form still check a password.
+
+    Under pytest-xdist, each test process gets services of its own: a folder under
     var/test (the embedded broker, task results, worker logs) and, with Redis, a database
     number of its own (broker, results and cache). The worker processes a test starts
     inherit both through the environment. On one broker, two test processes would take
     each other's tasks and run them against the wrong test database. (pytest-django
     already gives each process a test database of its own.)"""
+    override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]).enable()
     worker = getattr(config, "workerinput", {}).get("workerid")
     if worker is not None:
         process_services_separate(int(worker.removeprefix("gw")))
