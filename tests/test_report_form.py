@@ -225,7 +225,13 @@ def test_a_too_fast_submit_is_refused_kindly_with_a_fresh_token(reader, seed_art
     assert token  # a token to try again with, its clock running from now
 
 
-@pytest.mark.parametrize("token", ["", "vervalst", report_form_token(time.time() - 3 * 86400)])
+# Named ids: the stale token holds the time of collection, which differs between the
+# processes of a parallel run, and pytest-xdist refuses to run differing collections.
+@pytest.mark.parametrize(
+    "token",
+    ["", "vervalst", report_form_token(time.time() - 3 * 86400)],
+    ids=["missing", "forged", "stale"],
+)
 def test_a_missing_forged_or_stale_token_asks_to_send_again(reader, seed_article, token):
     response = reader.post(report_url(seed_article), report_form_data(message="x", started=token))
 
