@@ -31,8 +31,12 @@ run: install
 	@echo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
+# The suite in parallel (pytest-xdist; each process gets its own test database, broker
+# and cache), then the tests marked `serial` alone: they restart the local PostgreSQL.
+TEST_PROCESSES ?= auto
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --maxprocesses 4 -m "not serial"
+	$(BIN)/pytest -p no:xdist -m serial
 
 bench: install
 	$(BIN)/python -m bench

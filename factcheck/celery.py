@@ -4,6 +4,11 @@ import os
 import sys
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
+
+# The embedded default's broker (no REDIS_URL): kombu's filesystem transport with atomic
+# writes (factcheck/broker.py).
+TRANSPORT_ALIASES.setdefault("filesystem-atomic", "factcheck.broker:Transport")
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 

@@ -5,7 +5,7 @@ in production stops the process at start-up instead of silently picking a defaul
 The README has a table of every variable.
 
 With no environment at all (and ``DEBUG=1``) the app runs on its embedded default:
-SQLite in WAL mode under ``var/`` and kombu's ``filesystem://`` Celery broker, so a
+SQLite in WAL mode under ``var/`` and kombu's filesystem Celery broker, so a
 real worker process runs beside the web server without any service installed.
 ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
@@ -261,10 +261,10 @@ if REDIS_URL:
         },
     }
 else:
-    _XDIST = [os.environ["PYTEST_XDIST_WORKER"]] if os.environ.get("PYTEST_XDIST_WORKER") else []
     _BROKER_DIR = VAR_DIR / "broker"
     _BROKER_DIR.mkdir(exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://localhost/"
+    # kombu's filesystem transport, written atomically (factcheck/broker.py).
+    CELERY_BROKER_URL = "filesystem-atomic://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_BROKER_DIR),
         "data_folder_out": str(_BROKER_DIR),
@@ -286,9 +286,7 @@ else:
         # of the embedded default runs on this one machine.
         "counters": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            # pytest-xdist's processes each have their own test database, so their own
-            # counters too (the worker processes a test starts inherit the variable).
-            "LOCATION": str(VAR_DIR / "-".join(["counters", *_XDIST])),
+            "LOCATION": str(VAR_DIR / "counters"),
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
     }

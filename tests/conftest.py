@@ -2,29 +2,34 @@
 
 Tests that need PostgreSQL, Redis, a live worker or a browser are skipped with a reason
 when the service is absent, and fail instead when FACTCHECK_REQUIRE_SERVICES=1 (CI).
+
+`make test` runs the suite in parallel (pytest-xdist), each test process with services
+of its own, then the tests marked ``serial`` alone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from claims import services
 from claims.importers.seed import seed_read
 from claims.models import Article, Source
-from claims.roles import roles_ensure
 from factcheck.celery import worker_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +51,73 @@ def shared_file(*parts: str) -> Path:
     if not path.exists():
         service_missing(f"{path} is not there (the shared test data sits beside the repo)")
     return path
+
+
+# --- Each test process: a fast hasher, and under pytest-xdist services of its own ----
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Passwords hash with a fast hasher: PBKDF2's work factor, right for real passwords,
+    cost a quarter of a second per staff user made, over half of a serial run's time.
+    Nothing here tests the hasher; the logins through the form still check a password.
+
+    Under pytest-xdist, each test process gets services of its own: a folder under
+    var/test (the embedded broker, task results, worker logs) and, with Redis, a database
+    number of its own (broker, results and cache). The worker processes a test starts
+    inherit both through the environment. On one broker, two test processes would take
+    each other's tasks and run them against the wrong test database. (pytest-django
+    already gives each process a test database of its own.)"""
+    override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]).enable()
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker is not None:
+        process_services_separate(int(worker.removeprefix("gw")))
+
+
+def process_services_separate(number: int) -> None:
+    """Move test process ``number`` to its own folder and Redis database: in the
+    environment, for the worker processes it starts, and in its own settings. The
+    settings module itself says which settings follow from those two variables: it is
+    read once on the old environment and once on the new one, and what differs is
+    overridden (DATABASES aside: pytest-django names each process's test database)."""
+    before = settings_module_read()
+    os.environ["FACTCHECK_VAR_DIR"] = str(settings.VAR_DIR / f"gw{number}")
+    if os.environ.get("REDIS_URL"):
+        os.environ["REDIS_URL"] = redis_database(os.environ["REDIS_URL"], 1 + number)
+    after = settings_module_read()
+    changed = {
+        name: value
+        for name, value in after.items()
+        if name != "DATABASES" and value != before.get(name)
+    }
+    override_settings(**changed).enable()  # for the whole run; resets the cache handlers
+    from factcheck.celery import app
+
+    app.config_from_object("django.conf:settings", namespace="CELERY", force=True)
+
+
+def settings_module_read() -> dict:
+    """The settings module's values on the current environment (a fresh copy of it)."""
+    spec = importlib.util.find_spec(os.environ["DJANGO_SETTINGS_MODULE"])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {name: value for name, value in vars(module).items() if name.isupper()}
+
+
+def redis_database(url: str, offset: int) -> str:
+    """``url`` with its database number moved up by ``offset``: base 8 gives 9, 10, ..."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{int(parts.path.strip('/') or 0) + offset}"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``serial`` restart services that other test processes use: never
+    inside a parallel run. `make test` runs them in a second pass, alone."""
+    if not hasattr(config, "workerinput"):
+        return
+    alone = pytest.mark.skip(reason="runs alone: `make test` runs it after the parallel pass")
+    for item in items:
+        if item.get_closest_marker("serial"):
+            item.add_marker(alone)
 
 
 @pytest.fixture(scope="session")
@@ -90,33 +162,27 @@ def _fresh_cache():
 
 
 # --- Personas -----------------------------------------------------------------------
+# One staff user per role and a test client logged in as each, like healthchecks' alice,
+# bob and charlie, so a permission test is one line. The role groups come from
+# claims.roles.roles_ensure, which runs after every migrate, including the flush that
+# ends each transactional test (Django's flush sends post_migrate): no test restores them
+# (tests/test_permissions.py proves it).
 
 
 def make_staff(username: str, role: str) -> User:
-    if not Group.objects.filter(name=role).exists():  # a transactional test emptied it
-        roles_ensure()
-    user = User.objects.create_user(username, f"{username}@example.org", "pw-" + username)
-    user.is_staff = True
-    user.save()
-    user.groups.add(role_group(role))
+    """A staff user in the ``role`` group, with the password ``pw-<username>``."""
+    user = User.objects.create_user(
+        username, f"{username}@example.org", "pw-" + username, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=role))
     return user
 
 
-def role_group(role: str) -> Group:
-    """The role's group. A transactional test (live server, worker) flushes the tables,
-    data migrations included, so a later test on the same xdist worker recreates it."""
-    from django.contrib.auth.models import Permission
-
-    from claims.roles import ROLES
-
-    group, created = Group.objects.get_or_create(name=role)
-    if created:
-        for dotted in ROLES[role]:
-            app_label, codename = dotted.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-    return group
+def logged_in(user: User) -> Client:
+    """A test client with ``user``'s session (the persona clients; any other user)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
@@ -130,6 +196,12 @@ def editor(db) -> User:
 
 
 @pytest.fixture
+def second_editor(db) -> User:
+    """Another editor: the second pair of eyes that a verdict change needs."""
+    return make_staff("editor2", "Editor")
+
+
+@pytest.fixture
 def reviewer(db) -> User:
     return make_staff("reviewer", "Reviewer")
 
@@ -137,6 +209,33 @@ def reviewer(db) -> User:
 @pytest.fixture
 def moderator(db) -> User:
     return make_staff("moderator", "Moderator")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    """The Admin role: every permission, but no superuser. Overrides pytest-django's
+    superuser, so that admin tests see what the newsroom's admins see."""
+    return make_staff("admin", "Admin")
+
+
+@pytest.fixture
+def editor_client(editor) -> Client:
+    return logged_in(editor)
+
+
+@pytest.fixture
+def reviewer_client(reviewer) -> Client:
+    return logged_in(reviewer)
+
+
+@pytest.fixture
+def moderator_client(moderator) -> Client:
+    return logged_in(moderator)
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:
+    return logged_in(admin_user)
 
 
 # --- Data ---------------------------------------------------------------------------
@@ -191,6 +290,26 @@ def worker_env() -> dict[str, str]:
     return env
 
 
+def wait_for(
+    condition: Callable[[], object],
+    *,
+    what: str = "the condition to hold",
+    timeout: float = 90,
+    detail: Callable[[], str] | None = None,
+):
+    """Poll ``condition`` until it gives something true (a real worker's work, a process
+    coming up) and return that. Otherwise fail, saying ``what`` did not happen, with the
+    tail of ``detail()`` (a worker's log). Generous, because the machine is shared: a
+    timeout only bounds how long a broken test hangs."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            tail = f"\n{detail()[-3000:]}" if detail is not None else ""
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}{tail}")
+        time.sleep(0.1)
+    return result
+
+
 class WorkerProcess:
     """A real `celery worker` process on the configured broker."""
 
@@ -203,7 +322,7 @@ class WorkerProcess:
         self.env = {**worker_env(), **(env or {})}
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> WorkerProcess:
+    def start(self, timeout: float = 60) -> WorkerProcess:
         self.log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             self.args,
@@ -213,27 +332,37 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if b" ready." in self.log_path.read_bytes():
-                return self
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.2)
-        output = self.log_path.read_text(errors="replace")[-3000:]
-        self.stop()
-        raise RuntimeError(f"the Celery worker did not start:\n{output}")
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
         try:
-            os.killpg(self.proc.pid, sig)
-            self.proc.wait(timeout)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
-        finally:
+            wait_for(
+                lambda: self.proc.poll() is not None or b" ready." in self.log_path.read_bytes(),
+                what="the Celery worker to start",
+                timeout=timeout,
+                detail=self.output,
+            )
+            assert self.proc.poll() is None, f"the Celery worker exited:\n{self.output()[-3000:]}"
+        except AssertionError:
+            self.kill()
+            raise
+        return self
+
+    def stop(self, timeout: float = 30) -> None:
+        """A warm shutdown, as a process supervisor asks for it: SIGTERM to the main
+        process, which lets running tasks finish and then ends its pool. (SIGTERM to the
+        whole process group can kill a pool child while it holds the pool's queue lock;
+        the main process then waits for that lock forever.)"""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout)
+        self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL to the worker and its pool at once: a crash, or a test that is over
+        (a warm shutdown takes seconds and is no part of what such a test proves)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the group lives while its leader does
+            self.proc.wait(10)
+        if self.proc is not None:
             self.log.close()
 
     def output(self) -> str:
@@ -244,7 +373,7 @@ class WorkerProcess:
 def celery_worker(transactional_db) -> Iterator[WorkerProcess]:
     worker = WorkerProcess().start()
     yield worker
-    worker.stop()
+    worker.kill()
 
 
 # --- fetch workers (tests/test_tasks_sources.py, tests/test_outages.py) ----------------
@@ -278,7 +407,7 @@ def fetch_worker(worker_settings, transactional_db) -> Iterator[WorkerProcess]:
     fetch_queue_purge()
     worker = WorkerProcess(queues="fetch,celery", concurrency=2).start()
     yield worker
-    worker.stop()
+    worker.kill()
 
 
 def make_source(server, path: str) -> Source:
@@ -319,12 +448,14 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "nl-NL"}
 
 
+def browser_log_in(page, live_server, client: Client) -> None:
+    """Give the browser the session of a logged-in test client (a persona), for a
+    journey that starts behind the login. Journeys through the login form use the form."""
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
 # --- desk ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def second_editor(db) -> User:
-    return make_staff("editor2", "Editor")
 
 
 @pytest.fixture
@@ -396,13 +527,6 @@ def canary_server(_source_servers):
     assert canary.hits == [], f"the canary was reached: {canary.hits}"
 
 
-@pytest.fixture
-def roles_restored(transactional_db) -> None:
-    """Bring back the groups that migration 0002_roles made: a transactional test that ran
-    earlier (live server, worker) flushed them. Run before the persona fixtures."""
-    roles_ensure()
-
-
 # --- reports ------------------------------------------------------------------------
 
 
@@ -460,24 +584,6 @@ def celery_broker_point_at(url: str, options: dict | None = None) -> tuple[str, 
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
     return saved
-
-
-@pytest.fixture
-def staff_roles(transactional_db) -> None:
-    """The staff roles (groups). A transactional test's flush empties every table;
-    post_migrate brings back the permissions but not the groups, so a later
-    transactional test that needs a persona asks for this."""
-    roles_ensure()
-
-
-def wait_for(condition, timeout: float = 60) -> bool:
-    """Poll ``condition`` until it is true (a real worker's work), generously."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 # --- evidence (tests/test_evidence_*.py, tests/test_tasks_evidence.py) ------------------

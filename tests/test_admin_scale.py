@@ -1,18 +1,9 @@
 """The rating scale in the admin: editing a scale that verdicts use makes a new version."""
 
-from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 
 from claims import services
 from claims.models import Rating, RatingScale
-
-
-def admin_client() -> Client:
-    admin = User.objects.create_superuser("chef", "chef@example.org", "pw")
-    client = Client()
-    client.force_login(admin)
-    return client
 
 
 def change_form_data(scale: RatingScale, **changes) -> dict:
@@ -35,12 +26,12 @@ def change_form_data(scale: RatingScale, **changes) -> dict:
     return data
 
 
-def test_editing_a_scale_in_use_saves_a_new_version(seed_claim, scale, editor):
+def test_editing_a_scale_in_use_saves_a_new_version(seed_claim, scale, admin_client):
     verdict = services.verdict_publish(
         claim=seed_claim, rating=scale.ratings.get(code="mostly-true"), summary="Bijna."
     )
     url = reverse("admin:claims_ratingscale_change", args=[scale.pk])
-    response = admin_client().post(
+    response = admin_client.post(
         url, change_form_data(scale, **{"ratings-1-label_nl": "Vrijwel waar"})
     )
     assert response.status_code == 302
@@ -54,30 +45,22 @@ def test_editing_a_scale_in_use_saves_a_new_version(seed_claim, scale, editor):
     assert verdict.rating.scale == scale and not RatingScale.objects.get(pk=scale.pk).is_active
 
 
-def test_a_scale_nobody_uses_is_edited_in_place(scale):
+def test_a_scale_nobody_uses_is_edited_in_place(scale, admin_client):
     url = reverse("admin:claims_ratingscale_change", args=[scale.pk])
-    response = admin_client().post(
-        url, change_form_data(scale, **{"ratings-0-label_en": "Correct"})
-    )
+    response = admin_client.post(url, change_form_data(scale, **{"ratings-0-label_en": "Correct"}))
     assert response.status_code == 302
     assert RatingScale.objects.count() == 1
     assert Rating.objects.get(scale=scale, code="true").label_en == "Correct"
 
 
-def test_a_colour_that_is_not_hex_is_refused_with_a_message(scale):
+def test_a_colour_that_is_not_hex_is_refused_with_a_message(scale, admin_client):
     url = reverse("admin:claims_ratingscale_change", args=[scale.pk])
-    response = admin_client().post(url, change_form_data(scale, **{"ratings-0-color": "red;x:y"}))
+    response = admin_client.post(url, change_form_data(scale, **{"ratings-0-color": "red;x:y"}))
     assert response.status_code == 200  # the form again
     assert "zes hexadecimale cijfers" in response.content.decode()
     assert Rating.objects.get(scale=scale, code="true").color == "#1f7a3a"
-    form = admin_client_page(url)
+    form = admin_client.get(url).content.decode()
     assert 'type="color"' in form  # the browser's colour picker
-
-
-def admin_client_page(url: str) -> str:
-    client = Client()
-    client.force_login(User.objects.get(username="chef"))
-    return client.get(url).content.decode()
 
 
 def contrast(one: str, other: str) -> float:

@@ -184,6 +184,10 @@ def test_search_ranks_and_pages_in_fixed_queries(reader, many_claims, django_ass
 def test_bad_filter_values_are_ignored_not_errors(reader, many_claims):
     response = reader.get(reverse("claims:claims"), {"date_from": "gisteren", "rating": "nope"})
     assert response.status_code == 200
+    html = response.content.decode()
+    found = [n for n, claim in enumerate(many_claims) if claim.get_absolute_url() in html]
+    assert found == [0, 1, 2, 3]  # as with no filter at all
+    assert "4 beweringen" in html
 
 
 @pytest.mark.postgres

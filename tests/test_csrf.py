@@ -47,12 +47,7 @@ def with_token(client: Client) -> str:
 
 
 @pytest.fixture
-def superuser(db) -> User:
-    return User.objects.create_superuser("root", "root@example.org", "pw-root")
-
-
-@pytest.fixture
-def samples(seed_claim, scale, editor, superuser) -> dict:
+def samples(seed_claim, scale, editor, admin_user) -> dict:
     """URL kwargs and POST data per URL name, with real objects behind every pk, slug and
     reference, so the view would act if the token were not checked."""
     article, claim = seed_claim.appearances.first().article, seed_claim
@@ -74,7 +69,7 @@ def samples(seed_claim, scale, editor, superuser) -> dict:
     suggestion = ClaimSuggestion.objects.create(
         article=article, paragraph=paragraph, start=0, end=10, text=paragraph.text[:10], score=1
     )
-    notification = services.notification_create(recipient=superuser, message="Kijk.", claim=claim)
+    notification = services.notification_create(recipient=admin_user, message="Kijk.", claim=claim)
     kwargs = {
         "claims:article": {"slug": article.slug},
         "claims:report_create": {"slug": article.slug},
@@ -129,9 +124,9 @@ def assert_refused_then_accepted(client: Client, url: str, data: dict, what: str
 
 
 @pytest.mark.parametrize(("name", "pattern", "kwargs"), ENTRIES, ids=[e[0] or "?" for e in ENTRIES])
-def test_every_url_refuses_a_post_without_a_csrf_token(name, pattern, kwargs, samples, superuser):
+def test_every_url_refuses_a_post_without_a_csrf_token(name, pattern, kwargs, samples, admin_user):
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
-    client.force_login(superuser)  # every permission: the staff check never stops the POST
+    client.force_login(admin_user)  # every permission: the staff check never stops the POST
     url = url_for(name, kwargs, samples)
     assert_refused_then_accepted(client, url, samples["data"].get(name, {"x": "1"}), name)
 
@@ -145,7 +140,7 @@ def test_every_url_refuses_an_anonymous_post_without_a_csrf_token(samples):
         assert is_csrf_failure(refused), (name, url, refused.status_code)
 
 
-def test_an_htmx_post_without_a_token_reloads_the_page_instead(samples, superuser):
+def test_an_htmx_post_without_a_token_reloads_the_page_instead(samples):
     client = Client(enforce_csrf_checks=True)
     url = reverse("claims:report_create", kwargs=samples["kwargs"]["claims:report_create"])
     response = client.post(url, {"message": "x"}, HTTP_HX_REQUEST="true")
@@ -153,18 +148,18 @@ def test_an_htmx_post_without_a_token_reloads_the_page_instead(samples, superuse
     assert response["HX-Refresh"] == "true"
 
 
-def test_the_admin_refuses_posts_without_a_csrf_token(samples, superuser):
+def test_the_admin_refuses_posts_without_a_csrf_token(samples, admin_user):
     report, claim = samples["report"], samples["claim"]
     anonymous = Client(enforce_csrf_checks=True)
     assert_refused_then_accepted(
         anonymous,
         reverse("admin:login"),
-        {"username": "root", "password": "pw-root", "next": "/" + settings.ADMIN_PATH},
+        {"username": "admin", "password": "pw-admin", "next": "/" + settings.ADMIN_PATH},
         "admin login",
     )
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(superuser)
+    client.force_login(admin_user)
     posts = {
         "changelist action": (
             reverse("admin:claims_report_changelist"),
@@ -187,7 +182,7 @@ def test_the_admin_refuses_posts_without_a_csrf_token(samples, superuser):
     for what, (url, data) in posts.items():
         client.cookies.pop(settings.CSRF_COOKIE_NAME, None)
         assert_refused_then_accepted(client, url, data, what)
-        client.force_login(superuser)  # the accepted logout, or a rotated session
+        client.force_login(admin_user)  # the accepted logout, or a rotated session
 
 
 # --- Templates ------------------------------------------------------------------------

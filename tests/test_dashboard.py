@@ -6,20 +6,14 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from claims import services, stats
 from claims.models import Correction, Report, Source
+from tests.conftest import logged_in
 
 URL = reverse("claims:dashboard")
-
-
-def staff_client(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_reports_waiting_are_bucketed_by_age(seed_article):
@@ -71,7 +65,7 @@ def test_dashboard_renders_the_demo_with_a_fixed_number_of_queries(db, django_as
         url="https://aktual24.ro/x", state=Source.State.DEAD, last_failed_at=timezone.now()
     )
     Correction.objects.create(article=Report.objects.first().article, text="Hersteld.")
-    client = staff_client(editor)
+    client = logged_in(editor)  # the demo's editor
     client.get(URL)  # warm the session and permission caches
 
     # session, user, two permission lookups, one query per figure (archive coverage too),
@@ -90,15 +84,28 @@ def test_dashboard_renders_the_demo_with_a_fixed_number_of_queries(db, django_as
     assert "niets te meten" in html  # weeks without a resolved report
 
 
-def test_the_dashboard_links_dead_sources_only_for_those_who_may_open_them(reviewer):
+def test_the_dashboard_links_dead_sources_only_for_those_who_may_open_them(
+    reviewer_client, editor_client
+):
     url = "https://example.org/weg"
     dead = Source.objects.create(key=url, title="Weg", url=url, state=Source.State.DEAD)
-    html = staff_client(reviewer).get(URL).content.decode()
+    html = reviewer_client.get(URL).content.decode()
     assert "https://example.org/weg" in html
     assert reverse("claims:source", args=[dead.pk]) not in html
+    assert reverse("claims:source", args=[dead.pk]) in editor_client.get(URL).content.decode()
 
 
-@pytest.mark.parametrize("persona", ["reviewer", "moderator", "editor"])
-def test_every_role_sees_the_dashboard(persona, request):
-    user = request.getfixturevalue(persona)
-    assert staff_client(user).get(URL).status_code == 200
+@pytest.mark.parametrize(
+    "persona", ["reviewer_client", "moderator_client", "editor_client", "admin_client"]
+)
+def test_every_role_sees_the_dashboard_count_a_new_report(persona, request, seed_article):
+    client = request.getfixturevalue(persona)
+    before = client.get(URL)
+    assert before.status_code == 200
+    assert "<title>korter dan een uur: 0</title>" in before.content.decode()
+
+    services.report_create(article=seed_article, message="Klopt niet.")
+
+    after = client.get(URL).content.decode()
+    assert "<title>korter dan een uur: 1</title>" in after
+    assert after.count('class="chart-data"') == 6  # every figure, with its table

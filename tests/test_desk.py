@@ -1,19 +1,15 @@
 """The editor desk's views: htmx partials, permissions, and the full workflow."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from claims import services
 from claims.models import Claim, ClaimSuggestion, Notification, Source, Verdict
+from tests.conftest import logged_in
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_desk_lists_claims_by_state_and_assignee(
@@ -23,7 +19,7 @@ def test_desk_lists_claims_by_state_and_assignee(
         text="Een tweede bewering over 19 punten", article=seed_article
     ).claim
     services.claim_assign(claim=other, assignee=second_editor, user=editor)
-    client = login(second_editor)
+    client = logged_in(second_editor)
 
     page = client.get(reverse("claims:desk")).content.decode()
     assert seed_claim.text in page and other.text in page
@@ -39,16 +35,17 @@ def test_desk_lists_claims_by_state_and_assignee(
     assert "Geen beweringen hier." in drafts
 
 
-def test_a_reviewer_cannot_use_the_desk(reviewer, seed_claim):
-    client = login(reviewer)
-    assert client.get(reverse("claims:desk")).status_code == 403
-    assert client.get(seed_claim.get_desk_url()).status_code == 403
+def test_a_reviewer_cannot_use_the_desk(reviewer_client, editor_client, seed_claim):
+    for url in (reverse("claims:desk"), seed_claim.get_desk_url()):
+        assert reviewer_client.get(url).status_code == 403
+        allowed = editor_client.get(url)  # the same page, for an editor
+        assert allowed.status_code == 200 and seed_claim.text in allowed.content.decode()
 
 
-def test_selected_text_becomes_a_claim_anchored_to_its_span(seed_article, editor):
+def test_selected_text_becomes_a_claim_anchored_to_its_span(seed_article, editor, editor_client):
     paragraph = seed_article.paragraphs.get(position=2)
     quote = "de circa 20% van het Oekraïense grondgebied"
-    response = login(editor).post(
+    response = editor_client.post(
         reverse("claims:desk_claim_create", args=[seed_article.slug]),
         {
             "text": "Rusland bezet circa 20% van Oekraïne.",
@@ -69,8 +66,8 @@ def test_selected_text_becomes_a_claim_anchored_to_its_span(seed_article, editor
     assert claim.history.get().history_user == editor
 
 
-def test_a_selection_that_is_not_in_the_paragraph_is_refused(seed_article, editor):
-    response = login(editor).post(
+def test_a_selection_that_is_not_in_the_paragraph_is_refused(seed_article, editor_client):
+    response = editor_client.post(
         reverse("claims:desk_claim_create", args=[seed_article.slug]),
         {
             "text": "x",
@@ -84,8 +81,8 @@ def test_a_selection_that_is_not_in_the_paragraph_is_refused(seed_article, edito
     assert Claim.objects.count() == 0
 
 
-def test_the_article_desk_marks_suggestions_and_accepts_one(seed_article, editor):
-    client = login(editor)
+def test_the_article_desk_marks_suggestions_and_accepts_one(seed_article, editor_client):
+    client = editor_client
     html = client.get(reverse("claims:desk_article", args=[seed_article.slug])).content.decode()
     assert html.count('class="suggestion"') >= 7
     assert 'src="/static/js/desk.js"' in html and "<script>" not in html
@@ -111,9 +108,9 @@ def test_the_article_desk_marks_suggestions_and_accepts_one(seed_article, editor
     assert dismissed.status == ClaimSuggestion.Status.DISMISSED
 
 
-def test_citing_a_source_shows_its_quote_check_state(seed_claim, editor):
+def test_citing_a_source_shows_its_quote_check_state(seed_claim, editor_client):
     source = Source.objects.get(title="Steve Witkoff")
-    client = login(editor)
+    client = editor_client
     response = client.post(
         reverse("claims:desk_citations", args=[seed_claim.pk]),
         {"source": source.pk, "quote": "special envoy since May 2025"},
@@ -139,8 +136,10 @@ def test_citing_a_source_shows_its_quote_check_state(seed_claim, editor):
     assert "Kies een bron" in empty.content.decode()
 
 
-def test_verdict_workflow_through_the_desk(seed_claim, scale, editor, second_editor, reviewer):
-    author, approver = login(editor), login(second_editor)
+def test_verdict_workflow_through_the_desk(
+    seed_claim, scale, editor_client, second_editor, reviewer_client
+):
+    author, approver = editor_client, logged_in(second_editor)
     rating = scale.ratings.get(code="mostly-true")
     url = reverse("claims:desk_verdict", args=[seed_claim.pk])
     form = {
@@ -159,7 +158,7 @@ def test_verdict_workflow_through_the_desk(seed_claim, scale, editor, second_edi
     assert verdict.status == "in_review"
     review_url = reverse("claims:desk_verdict_review", args=[verdict.pk])
     seen = {"action": "approve", "seen": verdict.content_token()}
-    assert login(reviewer).post(review_url, seen).status_code == 403
+    assert reviewer_client.post(review_url, seen).status_code == 403
 
     published = author.post(review_url, seen, **HTMX)
     assert "gepubliceerd" in published.content.decode()
@@ -184,8 +183,8 @@ def test_verdict_workflow_through_the_desk(seed_claim, scale, editor, second_edi
     assert seed_claim.corrections.get().kind == "verdict_change"
 
 
-def test_assigning_from_the_desk_notifies(seed_claim, editor, second_editor):
-    response = login(editor).post(
+def test_assigning_from_the_desk_notifies(seed_claim, editor_client, second_editor):
+    response = editor_client.post(
         reverse("claims:desk_claim_assign", args=[seed_claim.pk]),
         {"assignee": second_editor.pk},
         **HTMX,
@@ -194,7 +193,7 @@ def test_assigning_from_the_desk_notifies(seed_claim, editor, second_editor):
     seed_claim.refresh_from_db()
     assert seed_claim.assignee == second_editor
     notification = Notification.objects.get(recipient=second_editor)
-    read = login(second_editor).post(
+    read = logged_in(second_editor).post(
         reverse("claims:desk_notification_read", args=[notification.pk]), **HTMX
     )
     assert read.status_code == 200
@@ -202,8 +201,8 @@ def test_assigning_from_the_desk_notifies(seed_claim, editor, second_editor):
     assert notification.read_at is not None
 
 
-def test_editing_the_claim_records_history(seed_claim, editor):
-    response = login(editor).post(
+def test_editing_the_claim_records_history(seed_claim, editor_client):
+    response = editor_client.post(
         seed_claim.get_desk_url(),
         {
             "text": "Rusland bezet ongeveer 20% van Oekraïne.",
@@ -217,12 +216,12 @@ def test_editing_the_claim_records_history(seed_claim, editor):
     seed_claim.refresh_from_db()
     assert seed_claim.claimant == "Oesjakov"
     assert seed_claim.history.first().history_change_reason == "edited"
-    page = login(editor).get(seed_claim.get_desk_url()).content.decode()
+    page = editor_client.get(seed_claim.get_desk_url()).content.decode()
     assert "— bewerkt" in page  # the reason, in the page's language
 
 
-def test_oversized_claim_text_is_refused(seed_claim, editor):
-    response = login(editor).post(
+def test_oversized_claim_text_is_refused(seed_claim, editor_client):
+    response = editor_client.post(
         seed_claim.get_desk_url(), {"text": "x" * 2001, "language": "nl"}, **HTMX
     )
     assert response.status_code == 200 and "2000" in response.content.decode()
@@ -234,11 +233,20 @@ def test_oversized_claim_text_is_refused(seed_claim, editor):
 def test_csrf_is_enforced_on_desk_forms(seed_claim, editor, name):
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
-    assert client.post(reverse(f"claims:{name}", args=[seed_claim.pk]), {}).status_code == 403
+    url = reverse(f"claims:{name}", args=[seed_claim.pk])
+    assert client.post(url, {}, **HTMX).status_code == 403
+
+    client.get(seed_claim.get_desk_url())  # the desk page sets the CSRF cookie
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    accepted = client.post(url, {}, HTTP_X_CSRFTOKEN=token, **HTMX)  # as htmx sends it
+    assert accepted.status_code == 200  # the view's own answer: its panel again
+    assert accepted.content.decode().lstrip().startswith("<section id=")
 
 
-def test_an_outside_appearance_is_added_and_published_in_the_claimreview(seed_claim, editor, scale):
-    client = login(editor)
+def test_an_outside_appearance_is_added_and_published_in_the_claimreview(
+    seed_claim, editor_client, scale
+):
+    client = editor_client
     url = reverse("claims:desk_appearances", args=[seed_claim.pk])
     response = client.post(
         url, {"url": "https://x.com/post/1", "appeared_at": "2025-11-30"}, **HTMX

@@ -13,7 +13,6 @@ import json
 from xml.etree import ElementTree
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -60,19 +59,7 @@ Heb je een fout of onnauwkeurigheid gevonden?
 
 
 @pytest.fixture
-def superuser(db) -> User:
-    return User.objects.create_superuser("root", "root@example.org", "pw-root")
-
-
-@pytest.fixture
-def staff(superuser) -> Client:
-    client = Client()
-    client.force_login(superuser)
-    return client
-
-
-@pytest.fixture
-def newsroom(db, editor, reviewer, scale, superuser) -> dict:
+def newsroom(db, editor, reviewer, scale, admin_user) -> dict:
     """An article, its claim, verdict, reports, correction and an outside review, every
     text field holding a payload."""
     article = services.article_import(seed=seed_parse(SEED)).article
@@ -126,10 +113,10 @@ def newsroom(db, editor, reviewer, scale, superuser) -> dict:
         article=article, message=payload("message2"), name=payload("name2")
     )
     services.report_process(report_id=accepted.pk)
-    services.report_claim(report_id=accepted.pk, user=superuser)
+    services.report_claim(report_id=accepted.pk, user=admin_user)
     correction = services.report_accept(
         report_id=accepted.pk,
-        user=superuser,
+        user=admin_user,
         correction_text=payload("correction"),
         resolution=payload("resolution"),
         reviewer_note=payload("note"),
@@ -272,7 +259,7 @@ def test_the_claimreview_feed_is_json_that_no_browser_renders(newsroom, reader):
     assert review["claimReviewed"] == payload("claim")
 
 
-def test_staff_pages_show_every_payload_escaped(newsroom, staff):
+def test_staff_pages_show_every_payload_escaped(newsroom, admin_client):
     article, claim, source = newsroom["article"], newsroom["claim"], newsroom["source"]
     asked, accepted = newsroom["asked"], newsroom["accepted"]
     pages = {
@@ -299,7 +286,7 @@ def test_staff_pages_show_every_payload_escaped(newsroom, staff):
         "dashboard": (reverse("claims:dashboard"), []),
     }
     for where, (url, fields) in pages.items():
-        response = staff.get(url)
+        response = admin_client.get(url)
         assert response.status_code == 200, where
         assert_escaped(response.content.decode(), fields, where)
 
@@ -316,29 +303,30 @@ ADMIN_MODELS = {
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS)
-def test_the_admin_shows_every_payload_escaped(newsroom, staff, model):
+def test_the_admin_shows_every_payload_escaped(newsroom, admin_client, model):
     key, fields = ADMIN_MODELS[model]
     obj = newsroom.get(key) or Verdict.objects.get(claim=newsroom["claim"])
-    changelist = staff.get(reverse(f"admin:claims_{model}_changelist"))
+    changelist = admin_client.get(reverse(f"admin:claims_{model}_changelist"))
     assert changelist.status_code == 200
     assert_escaped(changelist.content.decode(), [], f"{model} changelist")
-    change = staff.get(reverse(f"admin:claims_{model}_change", args=[obj.pk]))
+    change = admin_client.get(reverse(f"admin:claims_{model}_change", args=[obj.pk]))
     assert change.status_code == 200
     assert_escaped(change.content.decode(), fields, f"{model} change page")
-    history = staff.get(reverse(f"admin:claims_{model}_history", args=[obj.pk]))
+    history = admin_client.get(reverse(f"admin:claims_{model}_history", args=[obj.pk]))
     assert_escaped(history.content.decode(), [], f"{model} history")
 
 
-def test_the_admin_shows_the_article_inlines_escaped(newsroom, staff):
+def test_the_admin_shows_the_article_inlines_escaped(newsroom, admin_client):
     article = newsroom["article"]
-    html = staff.get(reverse("admin:claims_article_change", args=[article.pk])).content.decode()
+    url = reverse("admin:claims_article_change", args=[article.pk])
+    html = admin_client.get(url).content.decode()
     assert_escaped(html, ["title"], "article change page")
     for model, field in (("paragraph", "paragraph"), ("relatedlink", "related")):
         if shown(field) not in html:  # not an inline: then it has its own admin
             obj = (Paragraph if model == "paragraph" else RelatedLink).objects.filter(
                 article=article
             )[0]
-            page = staff.get(reverse(f"admin:claims_{model}_change", args=[obj.pk]))
+            page = admin_client.get(reverse(f"admin:claims_{model}_change", args=[obj.pk]))
             assert_escaped(page.content.decode(), [], model)
 
 

@@ -6,7 +6,6 @@ import ast
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -96,13 +95,12 @@ def test_reasons_with_values_keep_them(reason, dutch):
         assert history_reason(reason) == dutch
 
 
-def test_the_reviewer_sees_the_report_history_in_dutch(reviewer, seed_article):
+def test_the_reviewer_sees_the_report_history_in_dutch(reviewer, reviewer_client, seed_article):
     report = services.report_create(article=seed_article, message="Het is 18%.")
     held = services.report_claim_next(user=reviewer)
     assert held.pk == report.pk
-    client = Client(HTTP_ACCEPT_LANGUAGE="nl")
-    client.force_login(reviewer)
-    html = client.get(reverse("claims:report_review", args=[report.pk])).content.decode()
+    url = reverse("claims:report_review", args=[report.pk])
+    html = reviewer_client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "in behandeling genomen" in html
     assert "· claimed" not in html
     assert Report.history.filter(id=report.pk).latest().history_change_reason == "claimed"

@@ -2,6 +2,7 @@
 its own error type, and never make the ClaimReview importer raise at all (a bad record
 becomes a RecordError, the rest still imports)."""
 
+import dataclasses
 import json
 
 import pytest
@@ -153,13 +154,27 @@ JSON_VALUES = st.recursive(
 )
 
 
-def claimreview_consume(data: bytes) -> list:
+def claimreview_consume(data: bytes) -> list[ParsedReview | RecordError]:
+    """Every record the parser yields (it must not raise), each checked for what the
+    import prints and stores: a review with its claim as one line of text, or an error
+    as one line; each record named once ("record 2", "line 5", "script 1[3]")."""
     records = list(claimreview_records(data, base_url="https://example.org/base/"))
     for record in records:
         assert isinstance(record, ParsedReview | RecordError), record
+        assert record.where and "\n" not in record.where, record
         if isinstance(record, ParsedReview):
-            assert record.claim_reviewed
+            assert record.claim_reviewed == " ".join(record.claim_reviewed.split()) != ""
+            assert all(isinstance(w, str) and "\n" not in w for w in record.warnings)
+        else:
+            assert record.message and "\n" not in str(record), record
+    places = [record.where for record in records]
+    assert len(places) == len(set(places)), places
     return records
+
+
+def placeless(records: list) -> list:
+    """The records without their place, which depends on the wrapping."""
+    return [dataclasses.replace(record, where="") for record in records]
 
 
 def claimreview_serialise(value, shape: str) -> bytes:
@@ -182,7 +197,14 @@ def claimreview_serialise(value, shape: str) -> bytes:
 @example({"@type": "ClaimReview", "claimReviewed": "0", "itemReviewed": {"appearance": 0}}, "json")
 @example({"claimreview": {"claimReviewed": "0", "url": "/a"}, "fixture_url": 0}, "json")
 def test_arbitrary_json_gives_only_reviews_or_record_errors(value, shape):
-    claimreview_consume(claimreview_serialise(value, shape))
+    records = claimreview_consume(claimreview_serialise(value, shape))
+    # Counts add up: a JSON list gives the records of its items, and the same items as
+    # JSON Lines give the same records. (Unless the list as a whole is not JSON that a
+    # database can store: then it is read line by line, and its one line is the error.)
+    read_whole = not any(record.where.startswith("line") for record in records)
+    if shape == "json" and isinstance(value, list) and value and read_whole:
+        as_lines = claimreview_consume(claimreview_serialise(value, "json lines"))
+        assert placeless(as_lines) == placeless(records)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
@@ -190,7 +212,15 @@ def test_arbitrary_json_gives_only_reviews_or_record_errors(value, shape):
 @example(b"[" * 100_000)  # too deep for json.loads: RecursionError, not a ValueError
 @example(b'<script type="application/ld+json">' + b"[" * 100_000 + b"</script>")
 def test_arbitrary_bytes_and_text_give_only_reviews_or_record_errors(data):
-    claimreview_consume(data)
+    records = claimreview_consume(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or not text.strip():  # one error for the whole file, nothing else
+        assert [(type(r), r.where) for r in records] == [(RecordError, "file")]
+    else:
+        assert all(r.where != "file" for r in records)
 
 
 @pytest.mark.django_db

@@ -19,13 +19,7 @@ from claims import services
 from claims.access import client_ip, login_ip_hashed
 from claims.forms import report_form_token
 from claims.models import BlockedReporter, Report, ReportEvidence, Source
-from tests.conftest import make_staff, report_form_data
-
-
-def client_for(role: str) -> Client:
-    client = Client()
-    client.force_login(make_staff(role.lower(), role))
-    return client
+from tests.conftest import logged_in, make_staff, report_form_data
 
 
 def post_report(client, article, *, forwarded: str, remote: str = "10.0.0.2", **fields):
@@ -120,7 +114,7 @@ def test_a_block_shows_who_shares_the_address_first_and_expires(seed_article, se
 def test_moderators_release_reports_held_by_a_block(seed_article):
     report = services.report_create(article=seed_article, message="echt", ip="198.51.100.60")
     services.reporter_block(ip_hash=report.ip_hash)
-    moderator = client_for("Moderator")
+    moderator = logged_in(make_staff("moderator", "Moderator"))
     listing = moderator.get("/admin/claims/report/?state__exact=blocked").content.decode()
     assert "echt" in listing
     moderator.post(
@@ -154,7 +148,7 @@ def test_a_spam_reports_evidence_never_becomes_a_source(seed_article, reviewer):
     assert services.report_evidence_fetch(evidence_id=evidence.pk) == ""  # never fetched
     assert services.report_evidence_sweep(older_than_seconds=0) == 0
     assert not Source.objects.filter(url__contains="spam.example.org").exists()
-    editor = client_for("Editor")
+    editor = logged_in(make_staff("editor", "Editor"))
     assert "spam.example.org" not in editor.get(reverse("claims:sources")).content.decode()
     assert "spam.example.org" not in editor.get(reverse("claims:dashboard")).content.decode()
 
@@ -198,7 +192,7 @@ def test_reviewer_and_editor_cannot_narrow_the_report_list_by_reporter(seed_arti
     services.report_create(
         article=seed_article, message="x", name="Jan", email="jan@example.org", email_consent=True
     )
-    response = client_for(role).get(f"/admin/claims/report/?{query}")
+    response = logged_in(make_staff(role.lower(), role)).get(f"/admin/claims/report/?{query}")
     assert response.status_code == 400  # refused, not narrowed
     assert "result_list" not in response.content.decode()
 
@@ -207,14 +201,21 @@ def test_a_moderator_may_look_reporters_up(seed_article):
     services.report_create(
         article=seed_article, message="x", name="Jan", email="jan@example.org", email_consent=True
     )
-    response = client_for("Moderator").get("/admin/claims/report/?email__startswith=j")
+    response = logged_in(make_staff("moderator", "Moderator")).get(
+        "/admin/claims/report/?email__startswith=j"
+    )
     assert response.status_code == 200 and "jan@example.org" in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["Reviewer", "Moderator"])
 def test_a_bad_pattern_lookup_is_refused_not_a_500(seed_article, role):
     services.report_create(article=seed_article, message="x")
-    assert client_for(role).get("/admin/claims/report/?email__regex=(").status_code == 400
+    assert (
+        logged_in(make_staff(role.lower(), role))
+        .get("/admin/claims/report/?email__regex=(")
+        .status_code
+        == 400
+    )
 
 
 # --- 6. CSV formula injection ---------------------------------------------------------
@@ -224,7 +225,7 @@ def test_every_csv_cell_goes_through_the_formula_guard(seed_article):
     seed_article.title = '=HYPERLINK("http://evil.example","klik")'
     seed_article.save()
     report = services.report_create(article=seed_article, message="@SUM(1+1)")
-    response = client_for("Reviewer").post(
+    response = logged_in(make_staff("reviewer", "Reviewer")).post(
         "/admin/claims/report/", {"action": "export_csv", "_selected_action": [report.pk]}
     )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -335,7 +336,7 @@ def test_make_run_binds_localhost_unless_told_otherwise():
     "query", ["assignee=99999999999999999999999", "assignee=-1", "state=nonsense", "page=x"]
 )
 def test_bad_desk_filters_never_give_500(query, db):
-    assert client_for("Editor").get(f"/desk/?{query}").status_code == 200
+    assert logged_in(make_staff("editor", "Editor")).get(f"/desk/?{query}").status_code == 200
 
 
 # --- 4/5. Address checks everywhere a URL is taken ---------------------------------------

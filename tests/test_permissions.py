@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from claims import services
 from claims.models import Article, BlockedReporter, Report, Verdict
-from tests.conftest import make_staff
+from tests.conftest import logged_in, make_staff
 
 ROLES = ["Editor", "Reviewer", "Moderator", "Admin"]
 EMAIL = "lezer@example.org"
@@ -199,12 +199,19 @@ TABLE: list[tuple[str, set[str], Check]] = [
 ]
 
 
+PERSONAS = {
+    "Editor": "editor",
+    "Reviewer": "reviewer",
+    "Moderator": "moderator",
+    "Admin": "admin_user",
+}
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("action", "allowed", "attempt"), TABLE, ids=[row[0] for row in TABLE])
-def test_role_permissions(role, action, allowed, attempt, world):
-    user = make_staff(f"als-{role.lower()}", role)
-    client = Client()
-    client.force_login(user)
+def test_role_permissions(role, action, allowed, attempt, world, request):
+    user = request.getfixturevalue(PERSONAS[role])
+    client = logged_in(user)
     assert bool(attempt(client, user, world)) == (role in allowed), (role, action)
 
 
@@ -212,4 +219,24 @@ def test_every_role_is_in_the_table():
     from claims.roles import ADMIN_ROLE
     from claims.roles import ROLES as DEFINED
 
-    assert set(ROLES) == {*DEFINED, ADMIN_ROLE}
+    assert set(ROLES) == set(PERSONAS) == {*DEFINED, ADMIN_ROLE}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_roles_come_back_after_a_transactional_tests_flush():
+    """A transactional test (live server, worker) ends with a flush of every table; the
+    flush sends post_migrate, on which claims.roles.roles_ensure makes the role groups
+    again, with exactly their permissions. The personas rely on it."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from claims.roles import ADMIN_ROLE
+    from claims.roles import ROLES as DEFINED
+
+    call_command("flush", interactive=False, verbosity=0)  # what the test's end does
+
+    groups = {group.name: group for group in Group.objects.prefetch_related("permissions")}
+    assert set(groups) == {*DEFINED, ADMIN_ROLE}
+    for role, codenames in DEFINED.items():
+        held = {f"{p.content_type.app_label}.{p.codename}" for p in groups[role].permissions.all()}
+        assert held == set(codenames), role

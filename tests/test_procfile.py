@@ -9,10 +9,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from tests.conftest import ROOT, free_port, worker_env
+from tests.conftest import ROOT, free_port, wait_for, worker_env
 
 
 def procfile_command(name: str) -> str:
@@ -20,6 +19,20 @@ def procfile_command(name: str) -> str:
         if line.startswith(f"{name}:"):
             return line.split(":", 1)[1].strip()
     raise AssertionError(f"no {name} process in the Procfile")
+
+
+def privacy_page_status(port: int) -> int | None:
+    """A reader's request for the privacy page, with a user agent and a referrer."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request(
+            "GET",
+            "/privacy/",
+            headers={"User-Agent": "Lezer/1.0", "Referer": "https://example.org/"},
+        )
+        return conn.getresponse().status
+    except OSError:
+        return None
 
 
 def test_the_web_access_log_keeps_no_ip_address(transactional_db, tmp_path):
@@ -37,20 +50,12 @@ def test_the_web_access_log_keeps_no_ip_address(transactional_db, tmp_path):
             start_new_session=True,
         )
         try:
-            status = None
-            deadline = time.monotonic() + 30
-            while status is None and time.monotonic() < deadline:
-                try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                    conn.request(
-                        "GET",
-                        "/privacy/",
-                        headers={"User-Agent": "Lezer/1.0", "Referer": "https://example.org/"},
-                    )
-                    status = conn.getresponse().status
-                except OSError:
-                    time.sleep(0.2)
-            assert status is not None, log.read_text()[-2000:]
+            wait_for(
+                lambda: privacy_page_status(port),
+                what="the web process to answer",
+                timeout=30,
+                detail=log.read_text,
+            )
         finally:
             os.killpg(web.pid, signal.SIGTERM)
             web.wait(20)

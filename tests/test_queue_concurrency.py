@@ -22,7 +22,7 @@ REVIEWERS = 8
 REPORTS = 200
 
 
-def test_eight_reviewers_claim_two_hundred_reports_exactly_once(staff_roles, seed_article):
+def test_eight_reviewers_claim_two_hundred_reports_exactly_once(transactional_db, seed_article):
     now = timezone.now()
     Report.objects.bulk_create(
         Report(

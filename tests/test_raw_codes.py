@@ -16,7 +16,7 @@ from django.utils import timezone
 from claims import services
 from claims.models import Claim, Report, ReportEvidence, Source
 from claims.templatetags.labels import FETCH_LABELS
-from tests.conftest import make_staff
+from tests.conftest import logged_in, make_staff
 
 CODES = set(FETCH_LABELS) | {
     "needs_url", "in_review", "waiting", "fetching", "blocked", "not_checked",
@@ -49,12 +49,6 @@ def raw_codes(html: str) -> set[str]:
     return {code for code in CODES if code in words and code not in {"ok"}} | (
         {"ok"} if re.search(r"(?<![\w-])ok(?![\w-])", " ".join(parser.parts)) else set()
     )
-
-
-def client_for(role: str) -> Client:
-    client = Client()
-    client.force_login(make_staff(role.lower(), role))
-    return client
 
 
 def test_a_raw_code_on_a_page_is_caught():
@@ -93,7 +87,11 @@ def failing_pages(seed_article, editor):
 
 
 def test_pages_show_labels_not_codes(failing_pages):
-    editor, reviewer, moderator = Client(), client_for("Reviewer"), client_for("Moderator")
+    editor, reviewer, moderator = (
+        Client(),
+        logged_in(make_staff("reviewer", "Reviewer")),
+        logged_in(make_staff("moderator", "Moderator")),
+    )
     editor.force_login(failing_pages["editor"])
     pages = [
         (editor, reverse("claims:sources")),
@@ -116,7 +114,7 @@ def test_pages_show_labels_not_codes(failing_pages):
 
 @pytest.mark.parametrize("status", [403, 404])
 def test_error_pages_are_in_the_sites_layout_and_language(status, seed_article):
-    client = client_for("Reviewer") if status == 403 else Client()
+    client = logged_in(make_staff("reviewer", "Reviewer")) if status == 403 else Client()
     response = client.get("/desk/" if status == 403 else "/bestaat-niet/")
     html = response.content.decode()
     assert response.status_code == status

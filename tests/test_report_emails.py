@@ -167,7 +167,7 @@ def test_the_outbox_gives_up_after_the_last_attempt(seed_article, reviewer, sett
 
 @pytest.mark.worker
 def test_a_real_worker_retries_through_the_outage_via_the_sweeper(
-    staff_roles, seed_article, reviewer, monkeypatch
+    transactional_db, seed_article, reviewer, monkeypatch
 ):
     port = free_port()
     monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -178,17 +178,19 @@ def test_a_real_worker_retries_through_the_outage_via_the_sweeper(
         report = accepted_report(seed_article, reviewer)  # commits: the task goes out
         email = ReportEmail.objects.get(report=report)
         failed_once = ReportEmail.objects.filter(pk=email.pk, attempts=1).exclude(last_error="")
-        assert wait_for(failed_once.exists), worker.output()[-3000:]
+        wait_for(failed_once.exists, what="a failed first attempt", detail=worker.output)
         email.refresh_from_db()
         assert email.sent_at is None and "Connection" in email.last_error
 
         with smtp_server(port) as server:
             ReportEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
             assert services.report_emails_sweep() == 1
-            assert wait_for(lambda: ReportEmail.objects.get(pk=email.pk).sent_at), worker.output()[
-                -3000:
-            ]
+            wait_for(
+                lambda: ReportEmail.objects.get(pk=email.pk).sent_at,
+                what="the email to be sent",
+                detail=worker.output,
+            )
         assert [recipients for recipients, _ in server.messages] == [["lezer@example.org"]]
         assert services.report_emails_sweep() == 0
     finally:
-        worker.stop()
+        worker.kill()  # every assertion is made: no need to wait for a warm shutdown

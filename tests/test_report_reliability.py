@@ -37,8 +37,10 @@ def test_reports_accepted_while_the_broker_is_down_are_processed_once_it_is_back
     broker_unreachable()  # the broker is back; beat's sweeper runs
     assert services.reports_sweep(older_than_seconds=0) == 4
 
-    assert wait_for(lambda: not Report.objects.filter(processed_at__isnull=True).exists()), (
-        celery_worker.output()[-3000:]
+    wait_for(
+        lambda: not Report.objects.filter(processed_at__isnull=True).exists(),
+        what="the follow-up of the four reports",
+        detail=celery_worker.output,
     )
     assert services.reports_sweep(older_than_seconds=0) == 0
     assert "report_process_task" in celery_worker.output()

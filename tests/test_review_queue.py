@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from claims import services
 from claims.models import Article, Correction, Report
-from tests.conftest import make_staff
+from tests.conftest import logged_in, make_staff
 
 QUEUE = reverse("claims:report_queue")
 NEXT = reverse("claims:report_claim_next")
-
-
-@pytest.fixture
-def reviewer_client(reviewer) -> Client:
-    client = Client()
-    client.force_login(reviewer)
-    return client
 
 
 def triage_url(report) -> str:
@@ -197,8 +189,7 @@ def test_an_invalid_decision_shows_the_errors_and_changes_nothing(
 def test_only_the_holder_can_resolve(reviewer, seed_article):
     report = make_report(seed_article)
     services.report_claim_next(user=reviewer)
-    other = Client()
-    other.force_login(make_staff("ander", "Reviewer"))
+    other = logged_in(make_staff("ander", "Reviewer"))
 
     page = other.get(report.get_review_url()).content.decode()
     response = other.post(
@@ -242,27 +233,23 @@ def test_duplicate_suggestions_are_offered_and_mark_in_one_click(
 
 
 def test_a_reviewer_does_not_see_the_reporters_address_but_an_admin_does(
-    reviewer_client, seed_article
+    reviewer_client, admin_client, seed_article
 ):
     report = make_report(seed_article, email="geheim@example.org", email_consent=True, name="Jan")
-    admin = Client()
-    admin.force_login(make_staff("chef", "Admin"))
 
     assert "geheim@example.org" not in reviewer_client.get(report.get_review_url()).content.decode()
-    assert "geheim@example.org" in admin.get(report.get_review_url()).content.decode()
+    assert "geheim@example.org" in admin_client.get(report.get_review_url()).content.decode()
 
 
-def test_blocking_needs_its_own_permission(reviewer_client, seed_article):
+def test_blocking_needs_its_own_permission(reviewer_client, admin_client, seed_article):
     report = make_report(seed_article, ip="198.51.100.1")
     block = reverse("claims:report_block", kwargs={"pk": report.pk})
     assert reviewer_client.post(block).status_code == 403
 
-    admin = Client()
-    admin.force_login(make_staff("chef", "Admin"))
-    response = admin.post(block, {"next": report.get_review_url()})
+    response = admin_client.post(block, {"next": report.get_review_url()})
     assert response.status_code == 200  # first: what else came from that address
     assert Report.objects.get(pk=report.pk).state == Report.State.NEW
-    response = admin.post(block, {"next": report.get_review_url(), "confirm": "yes"})
+    response = admin_client.post(block, {"next": report.get_review_url(), "confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == report.get_review_url()
     assert Report.objects.get(pk=report.pk).state == Report.State.BLOCKED
 

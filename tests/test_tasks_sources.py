@@ -4,30 +4,15 @@ sweeper are what make each of these come out right (DESIGN.md section 2)."""
 
 from __future__ import annotations
 
-import signal
-import time
-from collections.abc import Callable
-
 import pytest
 from django.conf import settings
 from django.utils import timezone
 
 from claims import services
 from claims.models import Snapshot, Source
-from tests.conftest import WorkerProcess, fetch_queue_purge, make_source, state_of
+from tests.conftest import WorkerProcess, fetch_queue_purge, make_source, state_of, wait_for
 
 pytestmark = pytest.mark.worker
-
-WAIT = 90  # seconds; the machine is shared, so be generous
-
-
-def wait_for(predicate: Callable[[], object], *, timeout: float = WAIT, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what or predicate}")
 
 
 def test_due_sources_are_fetched_by_the_worker(worker_settings, fetch_worker):
@@ -51,7 +36,7 @@ def test_a_worker_killed_mid_fetch_is_done_later_exactly_once(worker_settings, t
         services.sources_enqueue_due()
         wait_for(lambda: "/hold/killed" in server.paths(), what="the fetch to start")
         assert state_of(source) == "fetching"
-        first.stop(signal.SIGKILL)  # the whole worker, pool child and all
+        first.kill()  # the whole worker, pool child and all
     finally:
         first.stop()
     server.release("killed")  # the next fetch of this URL answers at once

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from claims import services
 from claims.models import Article, Claim, Report, Source
+from tests.conftest import browser_log_in, logged_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,19 +34,14 @@ def scan(page: Page, base: str, paths: list[str]) -> list[str]:
     for path in paths:
         response = page.goto(base + path)
         assert response.status == 200, path
+        assert page.url == base + path, f"{path} went to {page.url}"  # not to the login
         found += violations(page)
     return found
 
 
-def log_in(page: Page, base: str, username: str) -> None:
-    user = User.objects.get(username=username)
-    user.set_password("pw-" + username)
-    user.save()
-    page.goto(base + "/login/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill("pw-" + username)
-    page.locator("main form [type=submit]").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
+def log_in(page: Page, live_server, username: str) -> None:
+    """As the demo's user (the login page itself is scanned with the reader pages)."""
+    browser_log_in(page, live_server, logged_in(User.objects.get(username=username)))
 
 
 @pytest.fixture
@@ -87,7 +83,7 @@ def test_editor_pages_have_no_accessibility_violations(page: Page, live_server, 
     article = Article.objects.get()
     claim = Claim.objects.first()
     source = Source.objects.first()
-    log_in(page, live_server.url, "editor")
+    log_in(page, live_server, "editor")
     paths = [
         "/desk/",
         f"/desk/articles/{article.slug}/",
@@ -103,6 +99,6 @@ def test_editor_pages_have_no_accessibility_violations(page: Page, live_server, 
 def test_reviewer_pages_have_no_accessibility_violations(page: Page, live_server, demo):
     reviewer = User.objects.get(username="reviewer")
     held = services.report_claim_next(user=reviewer)
-    log_in(page, live_server.url, "reviewer")
+    log_in(page, live_server, "reviewer")
     found = scan(page, live_server.url, ["/review/", held.get_review_url()])
     assert not found, "\n".join(found)

@@ -33,7 +33,7 @@ def log_in(browser, live_server, user):
 
 
 def test_a_reader_report_fixes_the_text_and_readers_see_what_changed(
-    page: Page, browser, live_server, staff_roles, seed_article, reviewer
+    page: Page, browser, live_server, seed_article, reviewer
 ):
     article_url = live_server.url + seed_article.get_absolute_url()
     paragraph = seed_article.paragraphs.get(position=3)
@@ -100,7 +100,7 @@ def test_a_reader_report_fixes_the_text_and_readers_see_what_changed(
 
 
 def test_the_second_editor_finds_the_change_in_the_inbox_and_approves_it(
-    browser, live_server, staff_roles, seed_claim, scale, editor, second_editor
+    browser, live_server, seed_claim, scale, editor, second_editor
 ):
     services.verdict_publish(
         claim=seed_claim, rating=scale.ratings.get(code="true"), summary="Klopt."

@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from claims.models import Claim, Verdict
-from tests.conftest import make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -53,15 +52,13 @@ def select_text(page: Page, anchor: str, text: str) -> None:
 
 
 def test_two_editors_check_a_claim_and_publish_it(
-    page: Page, browser: Browser, live_server, seed_article, scale
+    page: Page, browser: Browser, live_server, seed_article, scale, editor, second_editor
 ):
-    make_staff("editor", "Editor")
-    make_staff("editor2", "Editor")
     paragraph = seed_article.paragraphs.get(position=2)
     desk_url = f"/desk/articles/{seed_article.slug}/"
 
     # The first editor selects a passage and makes it a claim.
-    log_in(page, live_server, "editor", desk_url)
+    log_in(page, live_server, editor.username, desk_url)
     form = page.locator("#claim-create")
     expect(form).to_be_hidden()
     select_text(page, paragraph.anchor, QUOTE)
@@ -100,7 +97,7 @@ def test_two_editors_check_a_claim_and_publish_it(
     # The second editor approves it.
     context = browser.new_context(locale="nl-NL")
     second = context.new_page()
-    log_in(second, live_server, "editor2", claim.get_desk_url())
+    log_in(second, live_server, second_editor.username, claim.get_desk_url())
     second.get_by_role("button", name="Publiceren").click()
     expect(second.get_by_role("status")).to_have_text("Het oordeel is gepubliceerd.")
     verdict = Verdict.objects.get()

@@ -41,7 +41,7 @@ def login(page: Page, live_server, user) -> None:
 
 
 @pytest.fixture
-def dead_claim(roles_restored, seed_claim, scale, editor, source_server):
+def dead_claim(seed_claim, scale, editor, source_server):
     url = source_server.url("/page")
     source = Source.objects.create(
         key=url,

@@ -64,7 +64,7 @@ def test_no_page_is_wider_than_a_phone(page: Page, live_server, demo):
         "/login/",
     ]
     found = overflowing(page, live_server.url, reader_paths)
-    log_in(page, live_server.url, "editor")
+    log_in(page, live_server, "editor")
     found += overflowing(
         page,
         live_server.url,
@@ -84,7 +84,7 @@ def test_no_page_is_wider_than_a_phone(page: Page, live_server, demo):
     page.context.clear_cookies()
     reviewer = User.objects.get(username="reviewer")
     held = services.report_claim_next(user=reviewer)
-    log_in(page, live_server.url, "reviewer")
+    log_in(page, live_server, "reviewer")
     found += overflowing(page, live_server.url, ["/review/", held.get_review_url()])
     assert not found, "\n".join(found)
 
@@ -93,7 +93,7 @@ def test_the_staff_nav_fits_and_the_moderation_list_shows_what_matters(
     page: Page, live_server, demo
 ):
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live_server.url, "admin")
+    log_in(page, live_server, "admin")
     page.goto(live_server.url + "/")
     tops = page.eval_on_selector_all(".nav > li", "items => items.map(i => i.offsetTop)")
     assert len(set(tops)) == 1, tops  # one line

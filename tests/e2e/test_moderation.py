@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_moderator_files_spam_and_blocks_the_reporter(
-    page: Page, live_server, staff_roles, seed_article, moderator
+    page: Page, live_server, seed_article, moderator
 ):
     # The spammer's browser comes from 127.0.0.1, like the one below.
     spam = [

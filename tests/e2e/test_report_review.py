@@ -32,7 +32,7 @@ SELECT_PASSAGE = """(phrase) => {
 
 
 def test_a_report_becomes_a_correction_the_reader_can_see(
-    page: Page, browser, live_server, staff_roles, seed_article, reviewer
+    page: Page, browser, live_server, seed_article, reviewer
 ):
     article_url = live_server.url + seed_article.get_absolute_url()
     paragraph = seed_article.paragraphs.get(position=2)

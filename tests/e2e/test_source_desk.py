@@ -4,29 +4,19 @@ htmx polls the state panel until the fetch is done, then stops (status 286)."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from claims import services
 from claims.models import Source
+from tests.conftest import browser_log_in
 
 pytestmark = pytest.mark.browser
 
 
-def login(page: Page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-
-def test_fetch_now_updates_the_state_live(
-    page: Page, live_server, roles_restored, editor, source_server
-):
+def test_fetch_now_updates_the_state_live(page: Page, live_server, editor_client, source_server):
     url = source_server.url("/page")
     source = Source.objects.create(key=url, url=url, title="Testbron", state="waiting")
-    login(page, live_server, editor)
+    browser_log_in(page, live_server, editor_client)
     page.goto(f"{live_server.url}/desk/sources/{source.pk}/")
     panel = page.locator("#source-state")
     expect(panel).to_contain_text("Wacht")
