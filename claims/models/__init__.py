@@ -26,6 +26,16 @@ from claims.models.claims import (
     VerdictQuerySet,
 )
 from claims.models.common import Language
+from claims.models.events import (
+    Event,
+    EventKind,
+    Follow,
+    FollowEmail,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from claims.models.opendata import OpenDataDump, PartnerKey, PublicDataVersion
 from claims.models.reports import (
     BlockedReporter,
     Correction,
@@ -48,11 +58,18 @@ __all__ = [
     "ClaimQuerySet",
     "ClaimSuggestion",
     "Correction",
+    "Event",
+    "EventKind",
     "ExternalReview",
+    "Follow",
+    "FollowEmail",
     "HostTurn",
     "Language",
     "Notification",
+    "OpenDataDump",
     "Paragraph",
+    "PartnerKey",
+    "PublicDataVersion",
     "Rating",
     "RatingScale",
     "RelatedLink",
@@ -65,4 +82,7 @@ __all__ = [
     "TextFix",
     "Verdict",
     "VerdictQuerySet",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 
 from claims import fetch
 from claims.importers.page import PageText, page_extract
-from claims.models import Citation, Claim, HostTurn, Snapshot, SnapshotText, Source
+from claims.models import Citation, Claim, EventKind, HostTurn, Snapshot, SnapshotText, Source
 from claims.services.core import article_cache_touch, history_record, task_send
+from claims.services.events import event_publish
 from claims.text.links import link_domain, link_normalise
 from claims.text.quotes import quote_match
 
@@ -250,6 +251,7 @@ def _fetch_succeeded(source: Source, snapshot: Snapshot, page: PageText, now) ->
     if page.text:
         citations_quote_check(source=source, text=page.text, page_text=page.page_text, now=now)
     if changed:
+        event_publish(kind=EventKind.SOURCE_CHANGED, source=source)
         with translation.override(settings.LANGUAGE_CODE):
             reason = _("The text of source “%(source)s” changed on %(date)s.") % {
                 "source": source.label,
@@ -301,6 +303,7 @@ def _fetch_failed(
     source.save()
 
     if dead and not was_dead:
+        event_publish(kind=EventKind.SOURCE_DEAD, source=source)
         with translation.override(settings.LANGUAGE_CODE):
             reason = _(
                 "Source “%(source)s” is dead (%(error)s): "
@@ -544,11 +547,14 @@ def source_mark_dead(*, source: Source) -> Source:
     that rest on it go to re-review."""
     source = Source.objects.select_for_update().get(pk=source.pk)
     already = source.permanently_dead
+    was_dead = source.is_dead
     source.state = State.DEAD
     source.permanently_dead = True
     source.lease_until = source.next_check_at = None
     source._change_reason = "marked permanently dead"
     source.save()
+    if not was_dead:
+        event_publish(kind=EventKind.SOURCE_DEAD, source=source)
     if not already:
         with translation.override(settings.LANGUAGE_CODE):
             reason = _("Source “%(source)s” was marked permanently dead by an editor.") % {

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from claims import stats
+from claims import services, stats
 from claims.access import staff_view
 
 
@@ -52,5 +52,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for key, title, each, unit, bars in charts
         ],
         "dead_sources": stats.newest_dead_sources(),
+        "opendata": services.opendata_freshness(),
     }
     return render(request, "dashboard.html", context)
