@@ -144,8 +144,12 @@ def public_data_touch() -> None:
     version also sees the new data; once per transaction, however many rows changed;
     never holding a lock on the version row while the transaction runs."""
     connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        entry[1] is _public_data_bump for entry in connection.run_on_commit
-    ):
+    if not connection.in_atomic_block:
+        _public_data_bump()
+        return
+    # Django starts a new list of commit hooks for each transaction (and after a
+    # savepoint rolls back), so the list itself tells whether this one has the bump.
+    if getattr(connection, "_public_data_hooks", None) is connection.run_on_commit:
         return
     transaction.on_commit(_public_data_bump)
+    connection._public_data_hooks = connection.run_on_commit
