@@ -68,7 +68,18 @@ class WebhookEndpointAdmin(HttpsUrls, admin.ModelAdmin):
         self.message_user(request, _("Switched on; send the failed deliveries again."))
 
 
-class AttemptInline(ReadOnly, admin.TabularInline):
+class ReadOnlyInline:
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AttemptInline(ReadOnlyInline, admin.TabularInline):
     model = WebhookAttempt
     fields = ["number", "at", "status_code", "error", "detail", "response", "elapsed_ms"]
     readonly_fields = fields
@@ -161,7 +172,7 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
     list_select_related = ["claim", "article"]
 
 
-class FollowEmailInline(ReadOnly, admin.TabularInline):
+class FollowEmailInline(ReadOnlyInline, admin.TabularInline):
     model = FollowEmail
     fields = ["kind", "subject", "created_at", "sent_at", "failed_at", "attempts", "last_error"]
     readonly_fields = fields
