@@ -270,9 +270,7 @@ def test_etag_and_last_modified_give_304_until_the_data_changes(reader, transact
     assert json.loads(changed.content)["claimant"] == "Iemand anders"
 
 
-def test_the_cache_serves_until_a_change_anywhere_bumps_the_version(
-    reader, transactional_db, data
-):
+def test_the_cache_serves_until_a_change_anywhere_bumps_the_version(reader, transactional_db, data):
     url = reverse("api:claim-detail", kwargs={"slug": data.claim.slug})
     before = get_json(reader, url)
     # A write that sends no signal and no bump: the cached answer is served.

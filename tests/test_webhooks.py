@@ -83,7 +83,7 @@ def test_a_real_worker_delivers_a_signed_verdict_change_and_retries_a_failing_re
     finally:
         worker.stop()
 
-    [(path, headers, body)] = receiver.posts("/hook")
+    [(_path, headers, body)] = receiver.posts("/hook")
     message = Webhook(good.secret).verify(body, headers)
     assert message["type"] == "verdict.changed"
     assert message["data"]["claim"]["slug"] == seed_claim.slug
@@ -279,9 +279,7 @@ def test_the_admin_registers_endpoints_checked_like_sources_and_sends_again(
     )
     assert sent.status_code == 302
     delivery.refresh_from_db()
-    assert delivery.next_attempt_at <= delivery.log.get().at.__class__.now(
-        delivery.next_attempt_at.tzinfo
-    )
+    assert delivery.next_attempt_at <= timezone.now()  # due at once, not after the backoff
     services.webhook_deliver(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert delivery.delivered_at is not None and delivery.log.count() == 2
