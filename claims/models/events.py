@@ -277,6 +277,10 @@ class Follow(models.Model):
     def get_stop_url(self) -> str:
         return reverse("claims:follow_stop", kwargs={"token": self.token})
 
+    def get_unsubscribe_url(self) -> str:
+        """RFC 8058 one-click unsubscribe (List-Unsubscribe); a GET shows the stop page."""
+        return reverse("claims:follow_unsubscribe", kwargs={"token": self.token})
+
 
 class FollowEmail(models.Model):
     """One email to a follower, in the outbox until ``sent_at``. The address is read

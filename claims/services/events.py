@@ -711,8 +711,7 @@ def follow_email_send(*, email_id: int) -> bool:
     follow = email.follow
     headers = {"Auto-Submitted": "auto-generated"}
     if email.kind == FollowEmail.Kind.UPDATE:
-        stop = site_url(follow.get_stop_url())
-        headers["List-Unsubscribe"] = f"<{stop}>"
+        headers["List-Unsubscribe"] = f"<{site_url(follow.get_unsubscribe_url())}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         headers["List-Id"] = f"{settings.SITE_NAME} <follow.{site_url().split('//')[-1]}>"
     message = EmailMessage(

@@ -552,20 +552,27 @@ def reporter_data(request: HttpRequest) -> HttpResponse:
             return response
         erase_form = EraseForm(request.POST)
         if erase_form.is_valid():
+            follows = services.follows_of(email=email).count()
             n = services.reporter_data_erase(email=email, user=request.user)
             messages.success(
                 request, _("Name and email address erased from %(n)s reports.") % {"n": n}
             )
+            if follows:
+                messages.success(
+                    request, _("Following stopped for %(n)s claims or articles.") % {"n": follows}
+                )
             return redirect(f"{here}?{urlencode({'email': email})}")
-    reports = None
+    reports = follows = None
     if form.is_bound and form.is_valid():
         reports = list(services.reporter_reports(email=form.cleaned_data["email"])[:200])
+        follows = list(services.follows_of(email=form.cleaned_data["email"])[:200])
     context = {
         **admin.site.each_context(request),
         "title": _("A reporter's personal data"),
         "form": form,
         "erase_form": erase_form,
         "reports": reports,
+        "follows": follows,
         "opts": Report._meta,
     }
     return render(request, "admin/claims/report/reporter_data.html", context)
