@@ -230,8 +230,16 @@ def _jsonl_and_csv(writer: _Writer, stem: str, records, columns, row, as_of: str
 
 
 def _serialized(queryset, serializer_class):
+    """Each row as the API gives it, a chunk at a time (a list serializer reads what a
+    chunk shows beside in a fixed number of queries)."""
+    chunk = []
     for obj in queryset.iterator(chunk_size=CHUNK):
-        yield serializer_class(obj).data
+        chunk.append(obj)
+        if len(chunk) == CHUNK:
+            yield from serializer_class(chunk, many=True).data
+            chunk = []
+    if chunk:
+        yield from serializer_class(chunk, many=True).data
 
 
 def _claimreview(writer: _Writer, as_of: str) -> None:
