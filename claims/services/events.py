@@ -457,10 +457,10 @@ def _endpoint_failed(endpoint: WebhookEndpoint, *, error: str) -> None:
     tell its owner (their inbox, and email)."""
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failure_count=F("failure_count") + 1)
     limit = settings.FACTCHECK_WEBHOOK_DISABLE_AFTER
-    reason = f"{limit} failed attempts in a row; the last: {error}"
+    why = f"{limit} failed attempts in a row; the last: {error}"
     switched = WebhookEndpoint.objects.filter(
         pk=endpoint.pk, active=True, failure_count__gte=limit
-    ).update(active=False, disabled_at=timezone.now(), disabled_reason=reason[:300])
+    ).update(active=False, disabled_at=timezone.now(), disabled_reason=why[:300])
     if switched and endpoint.owner_id:
         from claims.services.claims import notification_create
 
