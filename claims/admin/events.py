@@ -24,6 +24,7 @@ from claims.models import (
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=2000, assume_scheme="https", label=_("URL"))
     events = forms.MultipleChoiceField(
         choices=EventKind.choices,
         widget=forms.CheckboxSelectMultiple,
