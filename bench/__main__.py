@@ -9,6 +9,7 @@ BENCHMARKS = [
     "bench.claim_next",
     "bench.search",
     "bench.fetch",
+    "bench.api_list",
 ]
 
 

@@ -13,6 +13,7 @@ caller meet the same rule.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 
@@ -20,6 +21,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django_htmx.http import HttpResponseClientRedirect
+from django_ratelimit.core import is_ratelimited
+
+log = logging.getLogger(__name__)
 
 
 def user_has_perms(user, permissions: tuple[str, ...]) -> bool:
@@ -119,3 +123,19 @@ def login_ip_hashed(request: HttpRequest) -> str:
     from claims.services import ip_hash
 
     return str(ipaddress.IPv6Address(int(ip_hash(client_ip(request))[:32], 16)))
+
+
+def rate_limited(request: HttpRequest, limits: list[tuple[str, object, str]]) -> bool:
+    """django-ratelimit on the ``counters`` cache, counting this request against each
+    ``(group, key, rate)`` in ``limits`` (a key of ``"ip"`` is the reader, from
+    ``client_ip``). A cache outage lets the request through: a report or a follow is
+    never lost to a broken counter."""
+    try:
+        return any(
+            is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
+            for group, key, rate in limits
+            if rate
+        )
+    except Exception:
+        log.warning("rate-limit cache unreachable; request let through")
+        return False

@@ -385,8 +385,10 @@ def _send(
     *,
     method: str = "GET",
     headers: dict[str, str] | None = None,
-    data: dict[str, str] | None = None,
+    data: dict[str, str] | bytes | None = None,
 ) -> requests.Response:
+    """One request through the guarded client, redirects not followed (the callers
+    follow them hop by hop, or refuse them); failures become ``_Failed`` codes."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _Failed(TIMEOUT, "total timeout")
@@ -774,3 +776,82 @@ def host_turn_wait(turns: TurnStore, host: str, deadline: float, *, crawl_delay:
     wait = host_turn(turns, host, interval=interval, max_wait=max_wait)
     if wait > 0:
         time.sleep(wait)
+
+
+# --- Webhooks: one guarded POST --------------------------------------------------------
+
+REDIRECTED = "redirected"  # a webhook URL answered with a redirect: it is not followed
+
+
+@dataclass
+class PostResult:
+    """What one POST found. ``error`` is empty on a 2xx answer, else an error code;
+    ``answer`` is the start of the body the receiver sent back, for the delivery log."""
+
+    url: str
+    ok: bool = False
+    error: str = ""
+    detail: str = ""
+    status: int | None = None
+    answer: bytes = b""
+    retry_after: int | None = None
+    elapsed_ms: int = 0
+
+
+def url_post(
+    url: str, *, body: bytes, headers: dict[str, str], timeout: float, keep: int = 2048
+) -> PostResult:
+    """POST ``body`` to ``url`` through the guarded client (webhook deliveries). The
+    address is checked as for any fetch, the connection pinned to it; no robots.txt and
+    no politeness turn (the receiver asked for these); a redirect is not followed but
+    reported (``REDIRECTED``). At most ``keep`` bytes of the answer are read, within
+    ``timeout`` seconds for the whole exchange. Never raises."""
+    start = time.monotonic()
+    deadline = start + timeout
+    result = PostResult(url=url)
+    try:
+        url_target(url)
+        # The request as every other one goes out (_send): the address checked and
+        # pinned, its errors mapped to codes; the receiver's own headers win.
+        sent = {"Accept": "*/*", "Accept-Encoding": "identity", **headers}
+        response = _send(url, deadline, method="POST", headers=sent, data=body)
+        with response:
+            result.status = response.status_code
+            result.answer = _answer_read(response, deadline, keep)
+            status = response.status_code
+            if 300 <= status < 400:
+                location = response.headers.get("Location", "")
+                raise _Failed(REDIRECTED, f"HTTP {status} to {location}"[:300], status=status)
+            if status >= 400:
+                code = HTTP_429 if status == 429 else HTTP_5XX if status >= 500 else HTTP_4XX
+                after = retry_after_seconds(response.headers.get("Retry-After"))
+                raise _Failed(code, f"HTTP {status}", status=status, retry_after=after)
+        result.ok = True
+    except FetchRefused as refused:
+        result.error, result.detail = refused.code, refused.detail
+    except _Failed as failed:
+        result.error, result.detail = failed.code, failed.detail
+        result.status = failed.status or result.status
+        result.retry_after = failed.retry_after
+    except Exception as exc:  # the promise: never a raw exception out of this module
+        log.exception("unexpected error posting to %s", url)
+        result.error, result.detail = CONNECTION, f"{type(exc).__name__}: {exc}"
+    result.elapsed_ms = int((time.monotonic() - start) * 1000)
+    return result
+
+
+def _answer_read(response, deadline: float, keep: int) -> bytes:
+    """The first ``keep`` bytes of an answer, read before the deadline (a receiver that
+    drips bytes is cut off there; what came is kept)."""
+    chunks, total = [], 0
+    try:
+        while total < keep and time.monotonic() < deadline:
+            _socket_deadline(response, deadline)
+            chunk = response.raw.read1(keep - total, decode_content=True)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except Exception:  # the answer is only for the log; the status already counts
+        log.debug("answer from %s not read whole", response.url)
+    return b"".join(chunks)[:keep]

@@ -1,5 +1,7 @@
 """Cache invalidation only: a saved or deleted row that the public article page shows
-bumps the render version of the articles it appears on. No domain logic lives here.
+bumps the render version of the articles it appears on, and every change to what the
+public API shows bumps the public data version (``services.public_data_touch``, also
+called by ``article_cache_touch``). No domain logic lives here.
 
 Writes made with ``QuerySet.update()`` send no signal; services that use them call
 ``services.article_cache_touch`` themselves.
@@ -10,12 +12,14 @@ from django.dispatch import receiver
 
 from claims import services
 from claims.models import (
+    Article,
     Citation,
     Claim,
     ClaimAppearance,
     Correction,
     Paragraph,
     Rating,
+    RatingScale,
     RelatedLink,
     Source,
     Verdict,
@@ -62,3 +66,11 @@ def source_changed(sender, instance, **kwargs) -> None:
 def rating_changed(sender, instance, **kwargs) -> None:
     claim_ids = Verdict.objects.filter(rating=instance).values_list("claim_id", flat=True)
     services.article_cache_touch(claim_ids=list(claim_ids))
+    services.public_data_touch()  # the scales endpoint shows every rating
+
+
+@receiver([post_save, post_delete], sender=Article)
+@receiver([post_save, post_delete], sender=RatingScale)
+def public_data_changed(sender, instance, **kwargs) -> None:
+    """Published or taken off the site, retitled; a new scale version."""
+    services.public_data_touch()

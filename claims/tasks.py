@@ -116,3 +116,47 @@ def memento_archive_task(self, memento_id: int) -> str:
 def mementos_sweep_task() -> int:
     """Send again every archive request whose message was lost or whose lease ran out."""
     return len(services.mementos_sweep())
+
+
+# --- Events: webhooks and followers -------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def event_dispatch_task(event_id: int) -> int:
+    """Hand an event out to its endpoints and followers (once, whoever runs it)."""
+    done = services.event_dispatch(event_id=event_id)
+    return len(done.deliveries) + len(done.emails)
+
+
+@shared_task(acks_late=True)
+def webhook_deliver_task(delivery_id: int) -> str:
+    """POST one webhook delivery; a failure sends this task again later itself (or,
+    for a long wait, leaves it to the sweeper)."""
+    return services.webhook_deliver(delivery_id=delivery_id).outcome
+
+
+@shared_task(acks_late=True)
+def follow_email_send_task(email_id: int) -> bool:
+    return services.follow_email_send(email_id=email_id)
+
+
+@shared_task
+def events_sweep_task() -> dict[str, int]:
+    """Send again what is due: undispatched events, deliveries, followers' emails."""
+    return services.events_sweep()
+
+
+@shared_task
+def follows_housekeeping_task() -> int:
+    """Forget addresses that never confirmed."""
+    return services.follows_forget_unconfirmed()
+
+
+# --- Open data ------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def opendata_dump_due_task() -> str:
+    """Hourly: write the open-data dump when the last one is a day old."""
+    dump = services.opendata_dump_due()
+    return dump.folder if dump is not None else ""

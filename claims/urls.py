@@ -1,6 +1,17 @@
 from django.urls import path
 
-from claims.views import articles, claims, dashboard, evidence, inbox, pages, reports, sources
+from claims.views import (
+    articles,
+    claims,
+    dashboard,
+    events,
+    evidence,
+    inbox,
+    opendata,
+    pages,
+    reports,
+    sources,
+)
 
 app_name = "claims"
 
@@ -12,6 +23,21 @@ urlpatterns = [
     path("claims/", claims.claims_index, name="claims"),
     path("claims/claimreview.json", claims.claimreview_feed, name="claimreview_feed"),
     path("claims/<slug:slug>/", claims.claim_detail, name="claim"),
+    path("claims/<slug:slug>/atom/", claims.ClaimAtomFeed(), name="claim_atom"),
+    # Following a claim or an article by email (double opt-in, one-click unsubscribe).
+    path("claims/<slug:slug>/follow/", events.claim_follow, name="claim_follow"),
+    path("articles/<slug:slug>/follow/", events.article_follow, name="article_follow"),
+    path("follow/<str:token>/", events.follow_confirm, name="follow_confirm"),
+    path("follow/<str:token>/stop/", events.follow_stop, name="follow_stop"),
+    path("follow/<str:token>/unsubscribe/", events.follow_unsubscribe, name="follow_unsubscribe"),
+    # Open data: the page, and the dumps at stable URLs.
+    path("open-data/", opendata.open_data, name="open_data"),
+    path("open-data/<str:name>", opendata.open_data_file, name="open_data_file"),
+    path(
+        "open-data/<str:folder>/<str:name>",
+        opendata.open_data_dated_file,
+        name="open_data_dated_file",
+    ),
     path("privacy/", pages.privacy, name="privacy"),
     path("captures/<int:pk>/", evidence.capture_detail, name="capture"),
     path("staff/dashboard/", dashboard.dashboard, name="dashboard"),

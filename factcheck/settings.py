@@ -148,6 +148,13 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
+    # The public read API (claims/api/): DRF, its filters, its OpenAPI schema and the
+    # Swagger UI files served from our own static files, and partners' API keys.
+    "rest_framework",
+    "rest_framework_api_key",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "claims",
 ]
 
@@ -345,6 +352,12 @@ CELERY_BEAT_SCHEDULE = {
     "mementos-sweep": {"task": "claims.tasks.mementos_sweep_task", "schedule": 60.0},
     "article-views-flush": {"task": "claims.tasks.article_views_flush_task", "schedule": 300.0},
     "reports-housekeeping": {"task": "claims.tasks.reports_housekeeping_task", "schedule": 3600.0},
+    # Webhook deliveries and followers' emails due again, events not yet handed out.
+    "events-sweep": {"task": "claims.tasks.events_sweep_task", "schedule": 60.0},
+    # Hourly: write the open-data dump when the last one is a day old (a restarted beat
+    # never skips or doubles a day), and forget unconfirmed follows.
+    "opendata-dump": {"task": "claims.tasks.opendata_dump_due_task", "schedule": 3600.0},
+    "follows-housekeeping": {"task": "claims.tasks.follows_housekeeping_task", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -412,6 +425,12 @@ else:
     }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The daily open-data dumps (claims/services/opendata.py). A FileSystemStorage under
+    # var/ by default; any Django storage backend (django-storages for S3) works here.
+    "opendata": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "opendata")},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -612,6 +631,84 @@ if bool(FACTCHECK_ARCHIVE_S3_ACCESS) != bool(FACTCHECK_ARCHIVE_S3_SECRET):
 FACTCHECK_ARCHIVE_PER_MINUTE = env_int("FACTCHECK_ARCHIVE_PER_MINUTE", 6, minimum=1)
 # Seconds between two looks at a capture the archive is working on.
 FACTCHECK_ARCHIVE_POLL_SECONDS = env_int("FACTCHECK_ARCHIVE_POLL_SECONDS", 10, minimum=1)
+
+# --- Open data and integrations -----------------------------------------------------
+# The licence of the public API, the open-data dumps and the feeds: stated in each
+# file's metadata, in the API schema and on the "Open data" page.
+FACTCHECK_OPENDATA_LICENSE = env_str("FACTCHECK_OPENDATA_LICENSE", "CC BY 4.0")
+FACTCHECK_OPENDATA_LICENSE_URL = env_url(
+    "FACTCHECK_OPENDATA_LICENSE_URL", schemes={"http", "https"}
+) or ("https://creativecommons.org/licenses/by/4.0/")
+# A new dump is written when the last is this old; one older than STALE_HOURS shows
+# on /healthz and the dashboard. How many dumps are kept (each at its own dated URL).
+FACTCHECK_OPENDATA_EVERY_HOURS = env_int("FACTCHECK_OPENDATA_EVERY_HOURS", 24, minimum=1)
+FACTCHECK_OPENDATA_STALE_HOURS = env_int("FACTCHECK_OPENDATA_STALE_HOURS", 26, minimum=1)
+FACTCHECK_OPENDATA_KEEP = env_int("FACTCHECK_OPENDATA_KEEP", 7, minimum=1)
+# The API: requests per minute for anonymous clients (per hashed IP) and for a partner's
+# API key (unless the key has its own); how long a rendered answer is cached (it is
+# also dropped at once when public data changes).
+FACTCHECK_API_RATE_ANON = env_rate("FACTCHECK_API_RATE_ANON", "60/m") or None
+FACTCHECK_API_RATE_KEY = env_rate("FACTCHECK_API_RATE_KEY", "1200/m") or None
+FACTCHECK_API_CACHE_SECONDS = env_int("FACTCHECK_API_CACHE_SECONDS", 300)
+FACTCHECK_API_PAGE_SIZE = 50
+FACTCHECK_API_PAGE_MAX = 200
+# Webhooks: a delivery is tried this many times (backoff from RETRY_BASE seconds,
+# doubling, at most RETRY_MAX), and an endpoint is switched off after this many failed
+# attempts in a row (its owner is told). TIMEOUT: seconds for one POST.
+FACTCHECK_WEBHOOK_MAX_ATTEMPTS = env_int("FACTCHECK_WEBHOOK_MAX_ATTEMPTS", 10, minimum=1)
+FACTCHECK_WEBHOOK_RETRY_BASE = env_int("FACTCHECK_WEBHOOK_RETRY_BASE", 30, minimum=1)
+FACTCHECK_WEBHOOK_RETRY_MAX = env_int("FACTCHECK_WEBHOOK_RETRY_MAX", 6 * 3600, minimum=1)
+FACTCHECK_WEBHOOK_DISABLE_AFTER = env_int("FACTCHECK_WEBHOOK_DISABLE_AFTER", 30, minimum=1)
+FACTCHECK_WEBHOOK_TIMEOUT = env_int("FACTCHECK_WEBHOOK_TIMEOUT", 10, minimum=1)
+# Following a claim or an article: an unconfirmed address is forgotten after this many
+# days; the follow form's rate per IP (django-ratelimit).
+FACTCHECK_FOLLOW_CONFIRM_DAYS = env_int("FACTCHECK_FOLLOW_CONFIRM_DAYS", 7, minimum=1)
+FACTCHECK_FOLLOW_RATE_PER_IP = env_rate("FACTCHECK_FOLLOW_RATE_PER_IP", "10/h")
+
+REST_FRAMEWORK = {
+    # Public and read-only: nobody signs in through the API; a partner's key only lifts
+    # the rate limit (claims/api/throttles.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["claims.api.throttles.KnownKeyOrAnonymous"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "claims.api.throttles.AnonymousThrottle",
+        "claims.api.throttles.ApiKeyThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anonymous": FACTCHECK_API_RATE_ANON,
+        "api_key": FACTCHECK_API_RATE_KEY,
+    },
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.Cursor",
+    "PAGE_SIZE": FACTCHECK_API_PAGE_SIZE,
+    "DATETIME_FORMAT": "iso-8601",
+}
+API_KEY_CUSTOM_HEADER = "HTTP_X_API_KEY"  # also "Authorization: Api-Key <key>"
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": (
+        "Read-only access to the newsroom's published articles, claims and verdicts, "
+        "corrections and rating scales. Anonymous clients are rate-limited; partners "
+        "send an API key in the X-Api-Key header for a higher limit. Lists use cursor "
+        "pagination; every answer has an ETag and Last-Modified for conditional requests."
+    ),
+    "VERSION": "1",
+    "LICENSE": {"name": FACTCHECK_OPENDATA_LICENSE, "url": FACTCHECK_OPENDATA_LICENSE_URL},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "DISABLE_ERRORS_AND_WARNINGS": False,
+}
 
 # One time zone in every log line of every process (web, worker, beat): TIME_ZONE,
 # with its UTC offset written out. The Procfile sets TZ too, for the lines gunicorn

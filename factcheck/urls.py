@@ -11,5 +11,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(settings.ADMIN_PATH, admin.site.urls),
+    path("api/", include("claims.api.urls")),
     path("", include("claims.urls")),
 ]

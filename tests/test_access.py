@@ -33,6 +33,27 @@ PUBLIC = {
     "claims:corrections",
     "claims:corrections_rss",
     "claims:corrections_atom",
+    # Open data and integrations: the read-only API, feeds, dumps, following.
+    "claims:claim_atom",
+    "claims:claim_follow",
+    "claims:article_follow",
+    "claims:follow_confirm",
+    "claims:follow_stop",
+    "claims:follow_unsubscribe",
+    "claims:open_data",
+    "claims:open_data_file",
+    "claims:open_data_dated_file",
+    "api:api-root",
+    "api:schema",
+    "api:docs",
+    "api:article-list",
+    "api:article-detail",
+    "api:claim-list",
+    "api:claim-detail",
+    "api:correction-list",
+    "api:correction-detail",
+    "api:scale-list",
+    "api:scale-detail",
 }
 
 SAMPLE = {

@@ -336,6 +336,12 @@ ADMIN_LIST_QUERIES = {
     "claims.snapshot": 8,
     "claims.source": 7,
     "claims.verdict": 8,
+    "claims.event": 7,
+    "claims.follow": 7,
+    "claims.opendatadump": 5,
+    "claims.partnerkey": 5,
+    "claims.webhookdelivery": 8,
+    "claims.webhookendpoint": 5,
 }
 
 

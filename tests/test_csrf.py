@@ -76,6 +76,11 @@ def samples(seed_claim, scale, editor, admin_user) -> dict:
         "claims:desk_article": {"slug": article.slug},
         "claims:desk_claim_create": {"slug": article.slug},
         "claims:claim": {"slug": claim.slug},
+        "claims:claim_atom": {"slug": claim.slug},
+        "claims:claim_follow": {"slug": claim.slug},
+        "claims:article_follow": {"slug": article.slug},
+        "api:claim-detail": {"slug": claim.slug},
+        "api:article-detail": {"slug": article.slug},
         "claims:report_track": {"reference": report.reference},
         "claims:report_reply": {"reference": report.reference},
         "claims:desk_suggestion": {"pk": suggestion.pk},
@@ -102,6 +107,8 @@ def samples(seed_claim, scale, editor, admin_user) -> dict:
         "claims:source_url": {"url": "https://example.org/new"},
         "login": {"username": "root", "password": "pw-root"},
         "set_language": {"language": "en"},
+        "claims:claim_follow": {"email": "lezer@example.org"},
+        "claims:article_follow": {"email": "lezer@example.org"},
     }
     return {"kwargs": kwargs, "data": data, "claim": claim, "report": report}
 
@@ -123,11 +130,27 @@ def assert_refused_then_accepted(client: Client, url: str, data: dict, what: str
     assert not is_csrf_failure(accepted), f"{what}: refused even with a token"
 
 
+# RFC 8058 one-click unsubscribe: mail programs POST without a cookie or a token, so the
+# view is exempt; the unguessable token in its URL authorises the POST instead. An
+# unknown token is refused and changes nothing (tests/test_follow.py tests a real one).
+TOKEN_IN_URL = {"claims:follow_unsubscribe"}
+
+
+def assert_token_in_url_refuses_unknown(client: Client, url: str, what: str) -> None:
+    before = rows()
+    response = client.post(url, "List-Unsubscribe=One-Click", "application/x-www-form-urlencoded")
+    assert response.status_code == 404, (what, response.status_code)
+    assert rows() == before, f"{what}: a POST with an unknown token changed rows"
+
+
 @pytest.mark.parametrize(("name", "pattern", "kwargs"), ENTRIES, ids=[e[0] or "?" for e in ENTRIES])
 def test_every_url_refuses_a_post_without_a_csrf_token(name, pattern, kwargs, samples, admin_user):
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
     client.force_login(admin_user)  # every permission: the staff check never stops the POST
     url = url_for(name, kwargs, samples)
+    if name in TOKEN_IN_URL:
+        assert_token_in_url_refuses_unknown(client, url, name)
+        return
     assert_refused_then_accepted(client, url, samples["data"].get(name, {"x": "1"}), name)
 
 
@@ -136,6 +159,9 @@ def test_every_url_refuses_an_anonymous_post_without_a_csrf_token(samples):
     for name, _pattern, kwargs in ENTRIES:
         client = Client(enforce_csrf_checks=True, raise_request_exception=False)
         url = url_for(name, kwargs, samples)
+        if name in TOKEN_IN_URL:
+            assert_token_in_url_refuses_unknown(client, url, name)
+            continue
         refused = client.post(url, samples["data"].get(name, {"x": "1"}))
         assert is_csrf_failure(refused), (name, url, refused.status_code)
 

@@ -9,7 +9,16 @@ the same services.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from claims.admin import articles, claims, evidence, reports, sources, users  # noqa: F401
+from claims.admin import (  # noqa: F401  (registers)
+    articles,
+    claims,
+    events,
+    evidence,
+    opendata,
+    reports,
+    sources,
+    users,
+)
 
 admin.site.site_header = _("Factcheck administration")
 admin.site.site_title = _("Factcheck administration")

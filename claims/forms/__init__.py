@@ -11,6 +11,7 @@ from claims.forms.claims import (
     SuggestionAcceptForm,
     VerdictForm,
 )
+from claims.forms.events import FollowForm
 from claims.forms.reports import (
     STARTED_SALT,
     AcceptForm,
@@ -41,6 +42,7 @@ __all__ = [
     "ClaimFromSelectionForm",
     "DuplicateForm",
     "EraseForm",
+    "FollowForm",
     "InfoRequestForm",
     "QueueFilterForm",
     "RejectForm",

@@ -26,7 +26,17 @@ from claims.models.claims import (
     VerdictQuerySet,
 )
 from claims.models.common import Language
+from claims.models.events import (
+    Event,
+    EventKind,
+    Follow,
+    FollowEmail,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from claims.models.evidence import Memento
+from claims.models.opendata import OpenDataDump, PartnerKey, PublicDataVersion
 from claims.models.reports import (
     BlockedReporter,
     Correction,
@@ -50,12 +60,19 @@ __all__ = [
     "ClaimQuerySet",
     "ClaimSuggestion",
     "Correction",
+    "Event",
+    "EventKind",
     "ExternalReview",
+    "Follow",
+    "FollowEmail",
     "HostTurn",
     "Language",
     "Memento",
     "Notification",
+    "OpenDataDump",
     "Paragraph",
+    "PartnerKey",
+    "PublicDataVersion",
     "Rating",
     "RatingScale",
     "RelatedLink",
@@ -69,4 +86,7 @@ __all__ = [
     "TextFix",
     "Verdict",
     "VerdictQuerySet",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -71,10 +71,35 @@ from claims.services.claims import (
 from claims.services.core import (
     article_cache_touch,
     history_record,
+    public_data_touch,
+    public_data_version,
     slug_unique,
     task_coalesce_release,
     task_resend,
     task_send,
+)
+from claims.services.events import (
+    SOURCE_PUBLIC_STATES,
+    EventDispatched,
+    FollowAsked,
+    WebhookSent,
+    event_dispatch,
+    event_publish,
+    events_sweep,
+    follow_by_token,
+    follow_confirm,
+    follow_email_send,
+    follow_start,
+    follow_stop,
+    follows_erase,
+    follows_export,
+    follows_forget_unconfirmed,
+    follows_of,
+    webhook_deliver,
+    webhook_deliveries_send_again,
+    webhook_endpoint_enable,
+    webhook_message,
+    webhook_url_refusal,
 )
 from claims.services.evidence import (
     CaptureStored,
@@ -95,6 +120,15 @@ from claims.services.evidence import (
     sources_archive,
     sources_missing_memento,
     warc_digest,
+)
+from claims.services.opendata import (
+    OpenDataFreshness,
+    opendata_dump_due,
+    opendata_dump_latest,
+    opendata_dump_write,
+    opendata_freshness,
+    opendata_prune,
+    opendata_storage,
 )
 from claims.services.reports import (
     AddressSummary,

@@ -49,6 +49,7 @@ from claims.models import (
     ClaimMatch,
     ClaimSuggestion,
     Correction,
+    EventKind,
     ExternalReview,
     Notification,
     Paragraph,
@@ -58,6 +59,7 @@ from claims.models import (
     Verdict,
 )
 from claims.services.core import slug_unique, task_send
+from claims.services.events import event_publish
 from claims.services.sources import citations_quote_check, source_get_or_create, source_latest_text
 from claims.text.links import site_url
 from claims.text.matching import STOPWORDS, WORD_RE, ClaimText, match_score
@@ -501,6 +503,12 @@ def _verdict_make_public(verdict: Verdict, *, user) -> Verdict:
     claim.rereview_reason = ""
     _history(claim, user, "verdict published")
     claim.save(update_fields=["status", "rereview_reason", "updated_at"])
+    event_publish(
+        kind=EventKind.VERDICT_CHANGED if previous else EventKind.VERDICT_PUBLISHED,
+        claim=claim,
+        verdict=verdict,
+        previous=previous,
+    )
     if previous is not None:
         _verdict_change_announce(claim, previous, verdict, user=user)
     return verdict

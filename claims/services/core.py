@@ -12,7 +12,7 @@ from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
-from claims.models import Article
+from claims.models import Article, PublicDataVersion
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,39 @@ def article_cache_touch(
         affected |= Q(citations__source_id__in=source_ids)
         affected |= Q(appearances__claim__citations__source_id__in=source_ids)
     ids = Article.objects.filter(affected).values("pk")
+    public_data_touch()
     return Article.objects.filter(pk__in=Subquery(ids)).update(
         render_version=F("render_version") + 1
     )
+
+
+# --- The public data version (the API's cache key) -------------------------------------
+
+
+def public_data_version() -> PublicDataVersion:
+    """The current version of the public data (an unsaved version 0 before any change)."""
+    version = PublicDataVersion.objects.filter(pk=1).first()
+    return version or PublicDataVersion(pk=1, number=0, changed_at=timezone.now())
+
+
+def _public_data_bump() -> None:
+    now = timezone.now()
+    if not PublicDataVersion.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
+        PublicDataVersion.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+
+
+def public_data_touch() -> None:
+    """Something the public API shows changed: bump the version once this transaction
+    commits (at once outside one). After the commit, so a reader who sees the new
+    version also sees the new data; once per transaction, however many rows changed;
+    never holding a lock on the version row while the transaction runs."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _public_data_bump()
+        return
+    # Django starts a new list of commit hooks for each transaction (and after a
+    # savepoint rolls back), so the list itself tells whether this one has the bump.
+    if getattr(connection, "_public_data_hooks", None) is connection.run_on_commit:
+        return
+    transaction.on_commit(_public_data_bump)
+    connection._public_data_hooks = connection.run_on_commit

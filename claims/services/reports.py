@@ -49,6 +49,7 @@ from claims.models import (
     BlockedReporter,
     Claim,
     Correction,
+    EventKind,
     Paragraph,
     Report,
     ReportEmail,
@@ -57,6 +58,7 @@ from claims.models import (
     TextFix,
 )
 from claims.services.core import task_coalesce_release, task_resend, task_send
+from claims.services.events import event_publish, follows_erase, follows_export
 from claims.services.sources import source_get_or_create
 from claims.text.links import BadLink, site_url
 
@@ -240,6 +242,7 @@ def reports_process_pending(*, limit: int = 1000, chunk: int = 200) -> int:
             )
             _reports_evidence_add(reports)
             _reports_from_blocked_hold(reports)
+            _reports_received_publish(reports)
     if len(ids) == limit:  # more than one batch waiting: carry on in a new task
         task_send(tasks.reports_process_pending_task, coalesce=PROCESS_PENDING)
     return done
@@ -261,7 +264,27 @@ def report_process(*, report_id: int) -> bool:
         if changed:
             _reports_evidence_add([report])
             _reports_from_blocked_hold([report])
+            _reports_received_publish([report])
     return bool(changed)
+
+
+def _reports_received_publish(reports: list[Report]) -> None:
+    """A ``report.received`` event for each report in the queue (not one filed as spam or
+    held because its address is blocked); it says which article, paragraph or claim,
+    nothing of the reader."""
+    queued = set(
+        Report.objects.filter(
+            pk__in=[r.pk for r in reports], state__in=Report.OPEN_STATES
+        ).values_list("pk", flat=True)
+    )
+    for report in reports:
+        if report.pk in queued:
+            event_publish(
+                kind=EventKind.REPORT_RECEIVED,
+                article=report.article,
+                claim=report.claim,
+                report=report,
+            )
 
 
 def _report_file_as_spam(report: Report, *, note: str, user, reason: str) -> bool:
@@ -1150,11 +1173,13 @@ def reporter_reports(*, email: str):
 
 
 def reporter_data_export(*, email: str) -> dict:
-    """Everything we keep that was filed with this address, for the reader who asks."""
+    """Everything we keep that was filed with this address, for the reader who asks:
+    their reports, and the claims and articles they follow."""
     reports = reporter_reports(email=email).prefetch_related("emails").order_by("created_at")
     return {
         "email": email.strip(),
         "exported_at": timezone.now().isoformat(),
+        "following": follows_export(email=email),
         "reports": [
             {
                 "reference": report.reference,
@@ -1186,8 +1211,10 @@ def reporter_data_export(*, email: str) -> dict:
 
 def reporter_data_erase(*, email: str, user) -> int:
     """Erase a reporter's name and address from every report they filed with it, at
-    their request. The reports themselves stay: they are the newsroom's record of what
-    was wrong. Returns how many reports were changed."""
+    their request, and stop every claim or article the address follows. The reports
+    themselves stay: they are the newsroom's record of what was wrong. Returns how many
+    reports were changed."""
+    follows_erase(email=email)  # following stops: the address goes with it
     ids = list(reporter_reports(email=email).values_list("pk", flat=True))
     if not ids:
         return 0
@@ -1354,6 +1381,9 @@ def correction_publish(
     )
     if reports:
         correction.reports.set(reports)
+    event_publish(
+        kind=EventKind.CORRECTION_PUBLISHED, article=article, claim=claim, correction=correction
+    )
     return correction
 
 

@@ -24,8 +24,18 @@ from django.utils.translation import gettext as _
 
 from claims import fetch
 from claims.importers.page import PageText, page_extract
-from claims.models import Citation, Claim, HostTurn, Memento, Snapshot, SnapshotText, Source
+from claims.models import (
+    Citation,
+    Claim,
+    EventKind,
+    HostTurn,
+    Memento,
+    Snapshot,
+    SnapshotText,
+    Source,
+)
 from claims.services.core import article_cache_touch, history_record, task_send
+from claims.services.events import event_publish
 from claims.services.evidence import (
     CaptureStored,
     capture_discard,
@@ -264,6 +274,7 @@ def _fetch_succeeded(source: Source, snapshot: Snapshot, page: PageText, now) ->
         citations_quote_check(source=source, text=page.text, page_text=page.page_text, now=now)
     source_archive_after_fetch(source=source, snapshot=snapshot, changed=changed)
     if changed:
+        event_publish(kind=EventKind.SOURCE_CHANGED, source=source)
         with translation.override(settings.LANGUAGE_CODE):
             reason = _("The text of source “%(source)s” changed on %(date)s.") % {
                 "source": source.label,
@@ -315,6 +326,7 @@ def _fetch_failed(
     source.save()
 
     if dead and not was_dead:
+        event_publish(kind=EventKind.SOURCE_DEAD, source=source)
         with translation.override(settings.LANGUAGE_CODE):
             reason = _(
                 "Source “%(source)s” is dead (%(error)s): "
@@ -562,11 +574,14 @@ def source_mark_dead(*, source: Source) -> Source:
     that rest on it go to re-review."""
     source = Source.objects.select_for_update().get(pk=source.pk)
     already = source.permanently_dead
+    was_dead = source.is_dead
     source.state = State.DEAD
     source.permanently_dead = True
     source.lease_until = source.next_check_at = None
     source._change_reason = "marked permanently dead"
     source.save()
+    if not was_dead:
+        event_publish(kind=EventKind.SOURCE_DEAD, source=source)
     if not already:
         with translation.override(settings.LANGUAGE_CODE):
             reason = _("Source “%(source)s” was marked permanently dead by an editor.") % {

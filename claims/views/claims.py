@@ -14,12 +14,15 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -47,6 +50,7 @@ from claims.models import (
     Rating,
     Verdict,
 )
+from claims.text.links import site_url
 
 # --- For readers ---------------------------------------------------------------------------
 
@@ -591,3 +595,56 @@ def desk_match(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect(claim.get_desk_url())
     return render(request, "claims/desk/claim.html#claim-matches", _claim_context(request, claim))
+
+
+# --- A claim's Atom feed ----------------------------------------------------------------
+
+
+class ClaimAtomFeed(Feed):
+    """One claim's verdicts (the current one and those it replaced) and its corrections,
+    newest first: what a reader who follows it in a feed reader wants to hear of."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, slug: str) -> Claim:
+        return get_object_or_404(Claim.objects.public(), slug=slug)
+
+    def title(self, claim: Claim) -> str:
+        return _("Claim: %(claim)s") % {"claim": claim.text[:150]}
+
+    def subtitle(self, claim: Claim) -> str:
+        return _("Verdicts and corrections on this claim, newest first.")
+
+    def link(self, claim: Claim) -> str:
+        return claim.get_absolute_url()
+
+    def items(self, claim: Claim) -> list:
+        verdicts = claim.verdicts.filter(
+            status__in=[Verdict.Status.PUBLISHED, Verdict.Status.SUPERSEDED]
+        ).select_related("rating")
+        corrections = claim.corrections.filter(article__status=Article.Status.PUBLISHED)
+        items = [*verdicts, *corrections.select_related("article")]
+        return sorted(items, key=lambda item: (item.published_at, item.pk), reverse=True)[:50]
+
+    def item_title(self, item) -> str:
+        if isinstance(item, Verdict):
+            return _("Verdict: %(rating)s") % {"rating": item.rating.label}
+        return f"{item.get_kind_display()}: {item.article.title}"
+
+    def item_description(self, item) -> str:
+        text = item.summary if isinstance(item, Verdict) else services.correction_plain_text(item)
+        return linebreaksbr(text, autoescape=True)
+
+    def item_link(self, item) -> str:
+        if isinstance(item, Verdict):
+            return f"{item.claim.get_absolute_url()}#verdict-{item.pk}"
+        return item.get_absolute_url()
+
+    def item_guid(self, item) -> str:
+        return site_url(self.item_link(item))
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from claims import stats
+from claims import services, stats
 from claims.access import staff_view
 
 
@@ -61,5 +61,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "dead_sources": stats.newest_dead_sources(),
         "coverage": coverage,
+        "opendata": services.opendata_freshness(),
     }
     return render(request, "dashboard.html", context)

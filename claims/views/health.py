@@ -89,4 +89,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
         if worker is not None:
             checks["worker"] = worker
     ok = all(checks.values())
-    return JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)
+    return JsonResponse({"ok": ok, **checks, "open_data": _open_data()}, status=200 if ok else 503)
+
+
+def _open_data() -> dict:
+    """How old the open-data dump is. Shown, never failing the check: a late dump is
+    work for beat, not a reason for a load balancer to take the site away."""
+    from claims import services
+
+    try:
+        fresh = services.opendata_freshness()
+    except Exception:
+        return {"as_of": None, "age_hours": None, "stale": True}
+    as_of = fresh.as_of.isoformat(timespec="seconds") if fresh.as_of else None
+    return {"as_of": as_of, "age_hours": fresh.age_hours, "stale": fresh.stale}

@@ -31,10 +31,9 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from django_ratelimit.core import is_ratelimited
 
 from claims import services
-from claims.access import client_ip, staff_view
+from claims.access import client_ip, rate_limited, staff_view
 from claims.forms.reports import (
     AcceptForm,
     DuplicateForm,
@@ -61,20 +60,6 @@ from claims.views.articles import article_blank_form, article_content, article_p
 
 
 log = logging.getLogger(__name__)
-
-
-def _rate_limited(request: HttpRequest, limits: list[tuple[str, object, str]]) -> bool:
-    """django-ratelimit on the cache, counting this request. A cache outage lets the
-    request through: a report is never lost to a broken counter."""
-    try:
-        return any(
-            is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
-            for group, key, rate in limits
-            if rate
-        )
-    except Exception:
-        log.warning("rate-limit cache unreachable; request let through")
-        return False
 
 
 def _report_limits(article: Article) -> list[tuple[str, object, str]]:
@@ -105,7 +90,7 @@ def report_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if not form.is_valid():
         return _report_form_answer(request, article, content, form)
-    if _rate_limited(request, _report_limits(article)):
+    if rate_limited(request, _report_limits(article)):
         form.started_renew()  # its token was spent
         return _report_form_answer(request, article, content, form, notice=str(RATE_LIMITED))
     data = form.cleaned_data
@@ -190,7 +175,7 @@ def report_reply(request: HttpRequest, reference: str) -> HttpResponse:
     form = ReportReplyForm(request.POST)
     if not form.is_valid():
         return _report_track_page(request, report, reply_form=form)
-    if _rate_limited(request, [("report-reply", "ip", settings.FACTCHECK_REPORT_RATE_PER_IP)]):
+    if rate_limited(request, [("report-reply", "ip", settings.FACTCHECK_REPORT_RATE_PER_IP)]):
         form.add_error(None, RATE_LIMITED)
         return _report_track_page(request, report, reply_form=form, status=429)
     services.report_info_reply(report=report, text=form.cleaned_data["reply"])
@@ -590,6 +575,7 @@ def reporter_data(request: HttpRequest) -> HttpResponse:
             return response
         erase_form = EraseForm(request.POST)
         if erase_form.is_valid():
+            follows = services.follows_of(email=email).count()
             n = services.reporter_data_erase(email=email, user=request.user)
             messages.success(
                 request,
@@ -600,16 +586,22 @@ def reporter_data(request: HttpRequest) -> HttpResponse:
                 )
                 % {"n": n},
             )
+            if follows:
+                messages.success(
+                    request, _("Following stopped for %(n)s claims or articles.") % {"n": follows}
+                )
             return redirect(f"{here}?{urlencode({'email': email})}")
-    reports = None
+    reports = follows = None
     if form.is_bound and form.is_valid():
         reports = list(services.reporter_reports(email=form.cleaned_data["email"])[:200])
+        follows = list(services.follows_of(email=form.cleaned_data["email"])[:200])
     context = {
         **admin.site.each_context(request),
         "title": _("A reporter's personal data"),
         "form": form,
         "erase_form": erase_form,
         "reports": reports,
+        "follows": follows,
         "opts": Report._meta,
     }
     return render(request, "admin/claims/report/reporter_data.html", context)
