@@ -40,6 +40,7 @@ import logging
 import socket
 import time
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -312,6 +313,24 @@ def retry_after_seconds(value: str | None) -> int | None:
     return max(0, int(when.timestamp() - time.time()))
 
 
+@contextmanager
+def _failure_recorded(result: FetchResult | PostResult, doing: str):
+    """Every failure inside becomes the result's error code and detail (a ``_Failed``
+    also its status and Retry-After): the promise that no raw exception leaves this
+    module. ``doing`` names the request in the log of an unexpected error."""
+    try:
+        yield
+    except FetchRefused as refused:
+        result.error, result.detail = refused.code, refused.detail
+    except _Failed as failed:
+        result.error, result.detail = failed.code, failed.detail
+        result.status = failed.status or result.status
+        result.retry_after = failed.retry_after
+    except Exception as exc:
+        log.exception("unexpected error %s %s", doing, result.url)
+        result.error, result.detail = CONNECTION, f"{type(exc).__name__}: {exc}"
+
+
 def url_fetch(
     url: str,
     *,
@@ -326,19 +345,10 @@ def url_fetch(
     start = time.monotonic()
     deadline = start + settings.FACTCHECK_FETCH_TOTAL_TIMEOUT
     result = FetchResult(url=url)
-    try:
+    with _failure_recorded(result, "fetching"):
         cap = max_bytes or settings.FACTCHECK_FETCH_MAX_BYTES
         _fetch_into(result, url, deadline, cap, robots=robots, turns=turns)
         result.ok = True
-    except FetchRefused as refused:
-        result.error, result.detail = refused.code, refused.detail
-    except _Failed as failed:
-        result.error, result.detail = failed.code, failed.detail
-        result.status = failed.status or result.status
-        result.retry_after = failed.retry_after
-    except Exception as exc:  # the promise: never a raw exception out of this module
-        log.exception("unexpected error fetching %s", url)
-        result.error, result.detail = CONNECTION, f"{type(exc).__name__}: {exc}"
     result.elapsed_ms = int((time.monotonic() - start) * 1000)
     if not result.ok:
         result.body = b""
@@ -507,14 +517,20 @@ class _BodyDecoder:
         return bytes(out)
 
 
-def _response_read(
-    result: FetchResult, response, deadline: float, cap: int, *, exchange: HttpExchange
-) -> None:
+def _http_error_raise(response) -> None:
+    """An answer of 400 or more as its error code, with the server's Retry-After."""
     status = response.status_code
     if status >= 400:
         code = HTTP_429 if status == 429 else HTTP_5XX if status >= 500 else HTTP_4XX
         retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         raise _Failed(code, f"HTTP {status}", status=status, retry_after=retry_after)
+
+
+def _response_read(
+    result: FetchResult, response, deadline: float, cap: int, *, exchange: HttpExchange
+) -> None:
+    status = response.status_code
+    _http_error_raise(response)
     content_type, _, params = response.headers.get("Content-Type", "").partition(";")
     result.content_type = content_type.strip().lower()
     if "charset=" in params.lower():
@@ -809,7 +825,7 @@ def url_post(
     start = time.monotonic()
     deadline = start + timeout
     result = PostResult(url=url)
-    try:
+    with _failure_recorded(result, "posting to"):
         url_target(url)
         # The request as every other one goes out (_send): the address checked and
         # pinned, its errors mapped to codes; the receiver's own headers win.
@@ -822,20 +838,8 @@ def url_post(
             if 300 <= status < 400:
                 location = response.headers.get("Location", "")
                 raise _Failed(REDIRECTED, f"HTTP {status} to {location}"[:300], status=status)
-            if status >= 400:
-                code = HTTP_429 if status == 429 else HTTP_5XX if status >= 500 else HTTP_4XX
-                after = retry_after_seconds(response.headers.get("Retry-After"))
-                raise _Failed(code, f"HTTP {status}", status=status, retry_after=after)
+            _http_error_raise(response)
         result.ok = True
-    except FetchRefused as refused:
-        result.error, result.detail = refused.code, refused.detail
-    except _Failed as failed:
-        result.error, result.detail = failed.code, failed.detail
-        result.status = failed.status or result.status
-        result.retry_after = failed.retry_after
-    except Exception as exc:  # the promise: never a raw exception out of this module
-        log.exception("unexpected error posting to %s", url)
-        result.error, result.detail = CONNECTION, f"{type(exc).__name__}: {exc}"
     result.elapsed_ms = int((time.monotonic() - start) * 1000)
     return result
 
