@@ -1,12 +1,15 @@
-"""What every service shares: sending tasks after commit, unique slugs, history rows for
-compare-and-set changes, and the article page cache's render version."""
+"""What every service shares: sending tasks after commit, sending an outbox email,
+unique slugs, history rows for compare-and-set changes, and the article page cache's
+render version."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.cache import caches
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q, Subquery
 from django.utils import timezone
@@ -74,6 +77,56 @@ def task_resend(task, ids: list[int]) -> int:
             break
         sent += 1
     return sent
+
+
+EMAIL_LEASE = timezone.timedelta(minutes=5)
+
+
+def outbox_email_send(model, email_id: int, *, recipient: Callable, what: str) -> bool:
+    """Send one outbox email row (``ReportEmail``, ``FollowEmail``). Safe to run twice:
+    the row is leased to one sender first. A mail server outage keeps it for a later
+    try, 1, 2, 4 ... minutes on (at most six hours), until FACTCHECK_EMAIL_MAX_ATTEMPTS.
+    ``recipient(row)`` gives its (address, extra headers); no address (erased at the
+    reader's request) fails the row. Returns whether it went out now."""
+    now = timezone.now()
+    claimed = (
+        model.objects.filter(pk=email_id, sent_at__isnull=True, failed_at__isnull=True)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + EMAIL_LEASE, attempts=F("attempts") + 1)
+    )
+    email = model.objects.filter(pk=email_id).first() if claimed else None
+    if email is None:  # sent, given up, in another sender's hands, or gone with its owner
+        return False
+    rows = model.objects.filter(pk=email_id)
+    address, headers = recipient(email)
+    if not address:
+        rows.update(
+            lease_until=None, failed_at=now, last_error="no address: erased by the reader's request"
+        )
+        return False
+    message = EmailMessage(
+        subject=email.subject,
+        body=email.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers={"Auto-Submitted": "auto-generated", **headers},
+    )
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:  # SMTP, socket and TLS errors alike: keep it and retry later
+        wait = timezone.timedelta(minutes=min(2 ** max(email.attempts - 1, 0), 360))
+        rows.update(
+            lease_until=None,
+            last_error=f"{type(exc).__name__}: {exc}"[:300],
+            next_attempt_at=timezone.now() + wait,
+            failed_at=(
+                timezone.now() if email.attempts >= settings.FACTCHECK_EMAIL_MAX_ATTEMPTS else None
+            ),
+        )
+        log.warning("%s %s not sent (attempt %s): %s", what, email_id, email.attempts, exc)
+        return False
+    rows.update(sent_at=timezone.now(), lease_until=None, last_error="")
+    return True
 
 
 def slug_unique(model, text: str, *, max_length: int = 80) -> str:

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -52,7 +51,7 @@ from claims.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from claims.services.core import task_resend, task_send
+from claims.services.core import outbox_email_send, task_resend, task_send
 from claims.text.links import site_url
 
 log = logging.getLogger(__name__)
@@ -695,48 +694,20 @@ def _update_emails(event: Event, follows) -> list[FollowEmail]:
 
 
 def follow_email_send(*, email_id: int) -> bool:
-    """Send one follower's email. Safe to run twice (the row is claimed first); a mail
-    server outage leaves it due later. Updates carry one-click unsubscribe headers."""
-    now = timezone.now()
-    claimed = (
-        FollowEmail.objects.filter(pk=email_id, sent_at__isnull=True, failed_at__isnull=True)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=now + SEND_LEASE, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return False
-    email = FollowEmail.objects.select_related("follow").filter(pk=email_id).first()
-    if email is None:  # unfollowed in between: the row went with the follow
-        return False
+    """Send one follower's email (see ``outbox_email_send``); a row unfollowed in between
+    went with its follow. Updates carry one-click unsubscribe headers."""
+    return outbox_email_send(FollowEmail, email_id, recipient=_follower, what="follow email")
+
+
+def _follower(email: FollowEmail) -> tuple[str, dict[str, str]]:
     follow = email.follow
-    headers = {"Auto-Submitted": "auto-generated"}
-    if email.kind == FollowEmail.Kind.UPDATE:
-        headers["List-Unsubscribe"] = f"<{site_url(follow.get_unsubscribe_url())}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        headers["List-Id"] = f"{settings.SITE_NAME} <follow.{site_url().split('//')[-1]}>"
-    message = EmailMessage(
-        subject=email.subject,
-        body=email.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[follow.email],
-        headers=headers,
-    )
-    try:
-        message.send(fail_silently=False)
-    except Exception as exc:  # SMTP, socket and TLS errors alike: keep it and retry later
-        gave_up = email.attempts >= settings.FACTCHECK_EMAIL_MAX_ATTEMPTS
-        FollowEmail.objects.filter(pk=email_id).update(
-            lease_until=None,
-            last_error=f"{type(exc).__name__}: {exc}"[:300],
-            next_attempt_at=timezone.now() + timedelta(minutes=min(2**email.attempts, 360)),
-            failed_at=timezone.now() if gave_up else None,
-        )
-        log.warning("follow email %s not sent (attempt %s): %s", email_id, email.attempts, exc)
-        return False
-    FollowEmail.objects.filter(pk=email_id).update(
-        sent_at=timezone.now(), lease_until=None, last_error=""
-    )
-    return True
+    if email.kind != FollowEmail.Kind.UPDATE:
+        return follow.email, {}
+    return follow.email, {
+        "List-Unsubscribe": f"<{site_url(follow.get_unsubscribe_url())}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": f"{settings.SITE_NAME} <follow.{site_url().split('//')[-1]}>",
+    }
 
 
 # --- The sweeper -------------------------------------------------------------------------

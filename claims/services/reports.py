@@ -36,7 +36,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, When
 from django.template.loader import render_to_string
@@ -57,7 +56,12 @@ from claims.models import (
     Source,
     TextFix,
 )
-from claims.services.core import task_coalesce_release, task_resend, task_send
+from claims.services.core import (
+    outbox_email_send,
+    task_coalesce_release,
+    task_resend,
+    task_send,
+)
 from claims.services.events import event_publish, follows_erase, follows_export
 from claims.services.sources import source_get_or_create
 from claims.text.links import BadLink, site_url
@@ -1423,7 +1427,6 @@ def article_correct(
 
 log = logging.getLogger(__name__)
 
-SEND_LEASE = timezone.timedelta(minutes=5)
 TEMPLATE = "reports/emails/report_{kind}.txt"
 
 
@@ -1468,51 +1471,12 @@ def report_email_queue(
     return email
 
 
-def _backoff(attempts: int) -> timezone.timedelta:
-    """1, 2, 4 ... minutes, at most six hours."""
-    return timezone.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
-
-
 def report_email_send(*, email_id: int) -> bool:
-    """Send one outbox email. Safe to run twice; returns whether it went out now."""
-    now = timezone.now()
-    claimed = (
-        ReportEmail.objects.filter(pk=email_id, sent_at__isnull=True, failed_at__isnull=True)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=now + SEND_LEASE, attempts=F("attempts") + 1)
+    """Send one outbox email to its reporter. Safe to run twice; returns whether it went
+    out now (see ``outbox_email_send``)."""
+    return outbox_email_send(
+        ReportEmail, email_id, recipient=lambda email: (email.report.email, {}), what="report email"
     )
-    if not claimed:
-        return False
-    email = ReportEmail.objects.select_related("report").get(pk=email_id)
-    address = email.report.email
-    if not address:
-        ReportEmail.objects.filter(pk=email_id).update(
-            lease_until=None, failed_at=now, last_error="no address: erased by the reader's request"
-        )
-        return False
-    message = EmailMessage(
-        subject=email.subject,
-        body=email.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[address],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    try:
-        message.send(fail_silently=False)
-    except Exception as exc:  # SMTP, socket and TLS errors alike: keep it and retry later
-        gave_up = email.attempts >= settings.FACTCHECK_EMAIL_MAX_ATTEMPTS
-        ReportEmail.objects.filter(pk=email_id).update(
-            lease_until=None,
-            last_error=f"{type(exc).__name__}: {exc}"[:300],
-            next_attempt_at=timezone.now() + _backoff(email.attempts),
-            failed_at=timezone.now() if gave_up else None,
-        )
-        log.warning("report email %s not sent (attempt %s): %s", email_id, email.attempts, exc)
-        return False
-    ReportEmail.objects.filter(pk=email_id).update(
-        sent_at=timezone.now(), lease_until=None, last_error=""
-    )
-    return True
 
 
 def report_emails_sweep(*, limit: int = 200) -> int:
