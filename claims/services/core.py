@@ -129,6 +129,19 @@ def outbox_email_send(model, email_id: int, *, recipient: Callable, what: str) -
     return True
 
 
+def outbox_due(model, done: str, *, now, limit: int) -> list[int]:
+    """Ids of outbox rows due to go (again): not ``done``, not given up, their time come,
+    no sender on them (or its lease ran out). For the sweepers."""
+    return list(
+        model.objects.filter(
+            **{f"{done}__isnull": True}, failed_at__isnull=True, next_attempt_at__lte=now
+        )
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def slug_unique(model, text: str, *, max_length: int = 80) -> str:
     base = slugify(text, allow_unicode=False)
     if len(base) > max_length:  # cut at a word boundary

@@ -51,7 +51,7 @@ from claims.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from claims.services.core import outbox_email_send, task_resend, task_send
+from claims.services.core import outbox_due, outbox_email_send, task_resend, task_send
 from claims.text.links import site_url
 
 log = logging.getLogger(__name__)
@@ -713,17 +713,6 @@ def _follower(email: FollowEmail) -> tuple[str, dict[str, str]]:
 # --- The sweeper -------------------------------------------------------------------------
 
 
-def _due(model, done: str, now, limit: int) -> list[int]:
-    return list(
-        model.objects.filter(
-            **{f"{done}__isnull": True}, failed_at__isnull=True, next_attempt_at__lte=now
-        )
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
 def events_sweep(*, older_than_seconds: int = 30, limit: int = 500) -> dict[str, int]:
     """Send again what is due: events not yet handed out, webhook deliveries and
     followers' emails whose time came (a retry's wait, a lost message, an outage)."""
@@ -736,8 +725,8 @@ def events_sweep(*, older_than_seconds: int = 30, limit: int = 500) -> dict[str,
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
-    deliveries = _due(WebhookDelivery, "delivered_at", now, limit)
-    emails = _due(FollowEmail, "sent_at", now, limit)
+    deliveries = outbox_due(WebhookDelivery, "delivered_at", now=now, limit=limit)
+    emails = outbox_due(FollowEmail, "sent_at", now=now, limit=limit)
     return {
         "events": task_resend(tasks.event_dispatch_task, events),
         "deliveries": task_resend(tasks.webhook_deliver_task, deliveries),

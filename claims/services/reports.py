@@ -57,6 +57,7 @@ from claims.models import (
     TextFix,
 )
 from claims.services.core import (
+    outbox_due,
     outbox_email_send,
     task_coalesce_release,
     task_resend,
@@ -1484,14 +1485,6 @@ def report_emails_sweep(*, limit: int = 200) -> int:
     on it (or its sender's lease ran out)."""
     from claims import tasks
 
-    now = timezone.now()
-    ids = list(
-        ReportEmail.objects.filter(
-            sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=now
-        )
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    ids = outbox_due(ReportEmail, "sent_at", now=timezone.now(), limit=limit)
     task_resend(tasks.report_email_send_task, ids)
     return len(ids)
