@@ -4,17 +4,15 @@ are Django's and are left out."""
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from claims import services
-from claims.models import Article, Claim, Report, Source
-from tests.conftest import browser_log_in, logged_in
+from claims.models import Article, Claim, Source
+from tests.e2e.conftest import demo_log_in as log_in
+from tests.e2e.conftest import demo_reader_paths
 
 pytestmark = pytest.mark.browser
 
@@ -39,31 +37,9 @@ def scan(page: Page, base: str, paths: list[str]) -> list[str]:
     return found
 
 
-def log_in(page: Page, live_server, username: str) -> None:
-    """As the demo's user (the login page itself is scanned with the reader pages)."""
-    browser_log_in(page, live_server, logged_in(User.objects.get(username=username)))
-
-
-@pytest.fixture
-def demo(db):
-    call_command("demo", stdout=StringIO())
-
-
 def test_reader_pages_have_no_accessibility_violations(page: Page, live_server, demo):
     article = Article.objects.get()
-    claim = Claim.objects.first()
-    report = Report.objects.first()
-    paths = [
-        "/",
-        article.get_absolute_url(),
-        "/claims/",
-        claim.get_absolute_url(),
-        "/corrections/",
-        "/privacy/",
-        report.get_absolute_url(),
-        "/login/",
-    ]
-    found = scan(page, live_server.url, paths)
+    found = scan(page, live_server.url, demo_reader_paths())
 
     # The report form as a reader meets it after a mistake, and after sending.
     page.goto(live_server.url + article.get_absolute_url())

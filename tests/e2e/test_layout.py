@@ -5,25 +5,18 @@ with JavaScript on lands in the viewport, focused, and announced outside the swa
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from claims import services
-from claims.models import Article, Claim, Report, Source
-from tests.e2e.test_accessibility import log_in
+from claims.models import Article, Claim, Source
+from tests.e2e.conftest import demo_log_in as log_in
+from tests.e2e.conftest import demo_reader_paths
 
 pytestmark = pytest.mark.browser
 
 OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
-
-@pytest.fixture
-def demo(db):
-    call_command("demo", stdout=StringIO())
 
 
 def overflowing(page: Page, base: str, paths: list[str]) -> list[str]:
@@ -42,7 +35,6 @@ def test_no_page_is_wider_than_a_phone(page: Page, live_server, demo):
     article = Article.objects.get()
     claim = Claim.objects.first()
     source = Source.objects.first()
-    report = Report.objects.first()
     # A long URL, as the claim page and the sources page met it.
     long = services.source_get_or_create(url="https://example.org/" + "lang-pad/" * 30)
     services.citation_add(claim=claim, source=long)
@@ -53,17 +45,7 @@ def test_no_page_is_wider_than_a_phone(page: Page, live_server, demo):
         paragraphs=[p.text.replace("2025", "2025 ", 1) for p in article.paragraphs.all()],
         note="Een lange notitie over wat er veranderde " * 5,
     ).revision
-    reader_paths = [
-        "/",
-        article.get_absolute_url(),
-        "/claims/",
-        claim.get_absolute_url(),
-        "/corrections/",
-        "/privacy/",
-        report.get_absolute_url(),
-        "/login/",
-    ]
-    found = overflowing(page, live_server.url, reader_paths)
+    found = overflowing(page, live_server.url, demo_reader_paths())
     log_in(page, live_server, "editor")
     found += overflowing(
         page,
